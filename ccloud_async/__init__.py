@@ -1,0 +1,56 @@
+"""ccloud_async: an asyncio-native, typed SDK for the CockroachDB Cloud API."""
+
+from . import errors, models
+from ._version import __version__
+from .client import DEFAULT_LIMITER, CockroachCloud
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CloudError,
+    ConfigurationError,
+    ConflictError,
+    MissingCredentialsError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseDecodeError,
+    ServerError,
+)
+from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
+from .pagination import AsyncPager, Page
+from .retry import RetryPolicy
+
+__all__ = [
+    "DEFAULT_LIMITER",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "CloudError",
+    "CockroachCloud",
+    "ConfigurationError",
+    "ConflictError",
+    "InProcessLimiter",
+    "Limiter",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "Page",
+    "PaginationError",
+    "PauseOnlyLimiter",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "__version__",
+    "errors",
+    "models",
+]

@@ -1,0 +1,137 @@
+"""The client: :class:`CockroachCloud`."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Final
+
+from .config import ClientConfig, resolve_config
+from .limiter import InProcessLimiter, Limiter
+from .resources import ClustersResource
+from .retry import RetryPolicy
+from .transport import DEFAULT_TIMEOUT, Transport
+
+__all__ = ["DEFAULT_LIMITER", "CockroachCloud"]
+
+
+class _DefaultLimiter:
+    """Marker: build an :class:`InProcessLimiter` for the client."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_LIMITER"
+
+
+DEFAULT_LIMITER: Final = _DefaultLimiter()
+
+
+class CockroachCloud:
+    """Async client for the CockroachDB Cloud API.
+
+    ::
+
+        async with CockroachCloud() as cloud:          # key from COCKROACH_API_KEY
+            cluster = await cloud.clusters.get(cluster_id)
+
+    Credentials: ``api_key`` (else ``COCKROACH_API_KEY``), or for JWT auth ``jwt`` (else
+    ``COCKROACH_API_JWT``) with ``vanity_name`` (``COCKROACH_VANITY_NAME``) and optionally
+    ``username`` (``COCKROACH_USERNAME``). ``base_url`` (else ``COCKROACH_SERVER``) must be
+    https unless the host is a loopback address.
+
+    Every request of the client — retries included — goes through one ``limiter``: by
+    default at most 10 starts in any sliding second. Pass another :class:`Limiter` to
+    share a budget, or ``None`` for no limit (a 429 still pauses the whole client).
+
+    ``max_retries`` bounds retries of server errors, resets and timeouts; ``timeout`` is
+    the limit for one attempt in seconds, not counting time queued for the limiter; a
+    429 asking to wait more than ``max_retry_after`` seconds raises
+    :class:`~ccloud_async.errors.RateLimitedError`. POST and PATCH are not re-sent after
+    an ambiguous failure unless ``retry_unsafe=True``. Methods take ``timeout=`` and
+    ``max_retries=`` per call too. ``retry_policy`` replaces all of these retry settings
+    at once (backoff included).
+
+    The HTTP session is opened inside the running event loop on first use, so a client
+    may be created anywhere; close it with ``await cloud.aclose()`` or ``async with``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        jwt: str | None = None,
+        vanity_name: str | None = None,
+        username: str | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        limiter: Limiter | _DefaultLimiter | None = DEFAULT_LIMITER,
+        max_retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retry_after: float = 60.0,
+        retry_unsafe: bool = False,
+        retry_policy: RetryPolicy | None = None,
+        connection_limit: int = 100,
+    ) -> None:
+        self._config: ClientConfig = resolve_config(
+            api_key=api_key,
+            jwt=jwt,
+            vanity_name=vanity_name,
+            username=username,
+            base_url=base_url,
+            api_version=api_version,
+        )
+        if isinstance(limiter, _DefaultLimiter):
+            limiter = InProcessLimiter()
+        elif limiter is not None and not isinstance(limiter, Limiter):
+            raise TypeError("limiter must implement acquire() and pause(), or be None")
+        self._transport = Transport(
+            self._config,
+            limiter=limiter,
+            retry=retry_policy
+            or RetryPolicy(
+                max_retries=max_retries,
+                max_retry_after=max_retry_after,
+                retry_unsafe=retry_unsafe,
+            ),
+            timeout=timeout,
+            connection_limit=connection_limit,
+        )
+        self.clusters = ClustersResource(self._transport)
+
+    @property
+    def base_url(self) -> str:
+        return str(self._config.base_url)
+
+    @property
+    def api_version(self) -> str:
+        return self._config.api_version
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter every request of this client passes through."""
+        return self._transport.limiter
+
+    def __repr__(self) -> str:
+        auth = "jwt" if self._config.uses_jwt else "api_key"
+        return (
+            f"CockroachCloud(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"{auth}='***')"
+        )
+
+    async def __aenter__(self) -> CockroachCloud:
+        await self._transport.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session. Safe to call twice."""
+        await self._transport.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed

@@ -1,0 +1,184 @@
+"""The exception tree of ccloud_async.
+
+::
+
+    CloudError                      anything this SDK raises on purpose
+    ├── ConfigurationError          bad client settings (also a ValueError)
+    │   └── MissingCredentialsError no API key / JWT found
+    ├── APIError                    something went wrong talking to the API
+    │   ├── APIStatusError          the API answered with an error status
+    │   │   ├── BadRequestError         400
+    │   │   ├── AuthenticationError     401
+    │   │   ├── PermissionDeniedError   403
+    │   │   ├── NotFoundError           404
+    │   │   ├── ConflictError           409
+    │   │   ├── RateLimitedError        429 (or a Retry-After beyond the cap)
+    │   │   └── ServerError             5xx
+    │   ├── APIConnectionError      no usable answer: refused, reset, DNS, TLS
+    │   │   └── APITimeoutError     an attempt ran past its timeout
+    │   └── ResponseDecodeError     a 2xx body that is not what the spec promises
+    └── PaginationError             a server handed back a cursor it already gave
+
+Messages carry the method and path, never headers, so no credential can leak
+through an exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CloudError",
+    "ConfigurationError",
+    "ConflictError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ResponseDecodeError",
+    "ServerError",
+    "status_error_class",
+]
+
+
+class CloudError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+
+class ConfigurationError(CloudError, ValueError):
+    """The client was given settings it cannot work with."""
+
+
+class MissingCredentialsError(ConfigurationError):
+    """Neither an API key nor a JWT was given or found in the environment."""
+
+
+class PaginationError(CloudError):
+    """A list would never end: the server repeated a cursor."""
+
+
+class APIError(CloudError):
+    """A request failed. ``method`` and ``path`` say which."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}".strip()
+        return f"{self.message} ({where})" if where else self.message
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status.
+
+    ``code`` is the google.rpc code from the body (0 when the body had none),
+    ``details`` its details list, ``request_id`` the server's request id if it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: int = 0,
+        details: list[Any] | None = None,
+        method: str = "",
+        path: str = "",
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status = status
+        self.code = code
+        self.details = details if details is not None else []
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.message}"
+        if self.code:
+            text += f" [code {self.code}]"
+        where = f"{self.method} {self.path}".strip()
+        if where:
+            text += f" ({where})"
+        if self.request_id:
+            text += f" request_id={self.request_id}"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self!s})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid (also: the cluster is locked by a running job)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the credential is missing, wrong or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credential lacks a role this operation needs."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource (or not visible to this credential)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource already exists or changed under us."""
+
+
+class RateLimitedError(APIStatusError):
+    """429 that the client would not wait out: ``retry_after`` seconds were asked for."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("status", 429)
+        kwargs.setdefault("code", 8)
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed; GET/PUT/DELETE were already retried."""
+
+
+class APIConnectionError(APIError):
+    """No usable response: connection refused or reset, DNS or TLS failure."""
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt took longer than its timeout."""
+
+
+class ResponseDecodeError(APIError):
+    """A success response whose body does not match the expected model."""
+
+    def __init__(self, message: str, *, status: int = 0, method: str = "", path: str = "") -> None:
+        super().__init__(message, method=method, path=path)
+        self.status = status
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitedError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP error status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIStatusError)

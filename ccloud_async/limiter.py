@@ -1,0 +1,101 @@
+"""Client-side rate limiting: the :class:`Limiter` protocol and the in-process default.
+
+The API allows 10 requests per second per user, and we read that in the strictest way:
+never more than 10 requests *started* inside any sliding 1-second window.
+
+``aiolimiter.AsyncLimiter(10, 1)`` is a leaky bucket of capacity 10: it lets a burst of
+10 through and then 10 more within the same second (19 in one window). A bucket of
+capacity 1 that leaks at ``rate`` per second instead spaces starts at least ``1/rate``
+apart, so any window of 1 second holds at most ``ceil(rate)`` starts. Running a little
+under the limit (97.5 %, 9.75 req/s) leaves room for scheduling jitter between the
+moment we start a request and the moment the server counts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol, runtime_checkable
+
+from aiolimiter import AsyncLimiter
+
+__all__ = ["InProcessLimiter", "Limiter", "PauseOnlyLimiter"]
+
+API_RATE_LIMIT = 10  # requests per second per user
+DEFAULT_HEADROOM = 0.975
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """What the transport needs from a limiter.
+
+    ``acquire`` is awaited once before every attempt that goes on the wire (retries
+    included) and must wait out any pause in force. ``pause`` is called when the server
+    answers 429: no acquire may return before ``seconds`` have passed.
+    """
+
+    async def acquire(self) -> None: ...
+
+    async def pause(self, seconds: float) -> None: ...
+
+
+class PauseOnlyLimiter:
+    """No rate limit, but a 429 still pauses everyone who shares this object."""
+
+    def __init__(self) -> None:
+        self._paused_until = 0.0
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left in the current pause (0 when not paused)."""
+        return max(0.0, self._paused_until - time.monotonic())
+
+    async def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + max(0.0, seconds))
+
+    async def _wait_out_pause(self) -> None:
+        while (left := self.paused_for) > 0:
+            await asyncio.sleep(left)
+
+    async def acquire(self) -> None:
+        await self._wait_out_pause()
+
+
+class InProcessLimiter(PauseOnlyLimiter):
+    """At most ``max_requests`` starts in any sliding ``period``, for one process.
+
+    Built on aiolimiter with a bucket of capacity 1 (see the module docstring).
+    Cancelling a waiting ``acquire`` takes no slot.
+    """
+
+    def __init__(
+        self,
+        max_requests: int = API_RATE_LIMIT,
+        period: float = 1.0,
+        *,
+        headroom: float = DEFAULT_HEADROOM,
+    ) -> None:
+        if max_requests < 1 or period <= 0:
+            raise ValueError("max_requests must be >= 1 and period > 0")
+        if not 0 < headroom <= 1:
+            raise ValueError("headroom must be in (0, 1]")
+        super().__init__()
+        self.max_requests = max_requests
+        self.period = period
+        self.interval = period / (max_requests * headroom)
+        self._bucket = AsyncLimiter(1, self.interval)
+
+    def __repr__(self) -> str:
+        return (
+            f"InProcessLimiter(max_requests={self.max_requests}, period={self.period}, "
+            f"interval={self.interval:.4f})"
+        )
+
+    async def acquire(self) -> None:
+        while True:
+            await self._wait_out_pause()
+            await self._bucket.acquire()
+            if self.paused_for <= 0:
+                return
+            # A 429 arrived while we waited for the bucket: this start would land inside
+            # the pause, so give up the slot and wait again.

@@ -1,0 +1,208 @@
+"""Runtime pieces the generated models stand on.
+
+* :class:`Model` — the base Struct: keyword-only, unknown fields ignored, fields the
+  caller did not set (``UNSET``) left out of the JSON, secrets masked in ``repr``.
+* :class:`OpenEnum` — a ``str`` enum that accepts values it does not know yet (the API
+  adds enum values over time); an unknown value keeps its raw text and re-encodes as is.
+* :data:`Int64` — int64 fields travel as JSON strings (``"2"``); on our side they are
+  ``int``.
+* :func:`decode`, :func:`encode`, :func:`convert` — one cached msgspec decoder per type.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import msgspec
+
+__all__ = [
+    "UNSET",
+    "Int64",
+    "Model",
+    "OpenEnum",
+    "UnsetType",
+    "check_fields",
+    "convert",
+    "decode",
+    "encode",
+    "int64_fields",
+    "to_builtins",
+]
+
+UNSET = msgspec.UNSET
+UnsetType = msgspec.UnsetType
+
+T = TypeVar("T")
+
+_MASK = "'***'"
+
+
+class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
+    """Base of every API model."""
+
+    # Field names whose values are secrets: masked in repr, never logged.
+    __secret_fields__: ClassVar[frozenset[str]] = frozenset()
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if value is UNSET:
+                continue
+            shown = _MASK if name in self.__secret_fields__ else repr(value)
+            parts.append(f"{name}={shown}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __rich_repr__(self) -> Any:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if value is not UNSET:
+                yield name, ("***" if name in self.__secret_fields__ else value)
+
+
+class OpenEnum(str, enum.Enum):
+    """A string enum that also holds values unknown when the SDK was generated."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """False for a value this version of the SDK does not know."""
+        return self._name_ in type(self).__members__
+
+
+if TYPE_CHECKING:
+    Int64 = int
+else:
+
+    class Int64(int):
+        """An int that travels as a JSON string, as the API sends int64 values."""
+
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return int.__repr__(self)
+
+
+def _dec_hook(type_: type, obj: Any) -> Any:
+    if type_ is Int64:
+        if isinstance(obj, str):
+            try:
+                return Int64(int(obj, 10))
+            except ValueError:
+                raise ValueError(f"expected an int64 string, got {obj!r}") from None
+        if isinstance(obj, int) and not isinstance(obj, bool):
+            return Int64(obj)
+        raise ValueError(f"expected an int64, got {type(obj).__name__}")
+    raise NotImplementedError(f"no decoder for {type_!r}")
+
+
+def _enc_hook(obj: Any) -> Any:
+    if isinstance(obj, Int64):
+        return str(int(obj))
+    raise NotImplementedError(f"cannot encode {type(obj).__name__}")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_enc_hook)
+
+
+@lru_cache(maxsize=None)
+def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(type_, dec_hook=_dec_hook)
+
+
+def decode(type_: type[T], data: bytes) -> T:
+    """Decode JSON ``data`` into ``type_``; raises ``msgspec.DecodeError`` on mismatch."""
+    result: T = _decoder(type_).decode(data)
+    return result
+
+
+def int64_fields(model: Model, names: tuple[str, ...]) -> None:
+    """Make plain ints set by the caller travel as strings too (call from ``__post_init__``)."""
+    for name in names:
+        value = getattr(model, name)
+        if type(value) is int:
+            setattr(model, name, Int64(value))
+
+
+def encode(obj: Any) -> bytes:
+    """Encode a model (or plain data) as JSON, int64 values as strings."""
+    return _ENCODER.encode(obj)
+
+
+def to_builtins(obj: Any) -> Any:
+    """Models to plain dicts/lists, as they go on the wire."""
+    return msgspec.to_builtins(obj, enc_hook=_enc_hook)
+
+
+@lru_cache(maxsize=None)
+def _struct_info(type_: Any) -> msgspec.inspect.StructType | None:
+    info = msgspec.inspect.type_info(type_)
+    return info if isinstance(info, msgspec.inspect.StructType) else None
+
+
+def _nested_structs(info: msgspec.inspect.Type) -> list[msgspec.inspect.StructType]:
+    if isinstance(info, msgspec.inspect.StructType):
+        return [info]
+    if isinstance(info, msgspec.inspect.UnionType):
+        return [s for t in info.types for s in _nested_structs(t)]
+    return []
+
+
+def _check(info: msgspec.inspect.StructType, value: Any, path: str) -> None:
+    if isinstance(value, msgspec.Struct) or not isinstance(value, dict):
+        return
+    by_name = {f.encode_name: f for f in info.fields}
+    by_name.update({f.name: f for f in info.fields})
+    for key, item in value.items():
+        field = by_name.get(key)
+        if field is None:
+            known = ", ".join(sorted(f.encode_name for f in info.fields))
+            raise TypeError(
+                f"unknown field {path}{key!r} for {info.cls.__name__} (known fields: {known})"
+            )
+        inner = field.type
+        if isinstance(inner, msgspec.inspect.UnionType):
+            structs = _nested_structs(inner)
+            lists = [t for t in inner.types if isinstance(t, msgspec.inspect.ListType)]
+            inner = structs[0] if len(structs) == 1 else (lists[0] if lists else inner)
+        if isinstance(inner, msgspec.inspect.StructType):
+            _check(inner, item, f"{path}{key}.")
+        elif isinstance(inner, msgspec.inspect.ListType) and isinstance(item, list):
+            element = _nested_structs(inner.item_type)
+            if len(element) == 1:
+                for index, entry in enumerate(item):
+                    _check(element[0], entry, f"{path}{key}[{index}].")
+
+
+def check_fields(type_: Any, value: Any) -> None:
+    """Reject keys that are not fields of ``type_`` (nested too): a typo must not vanish.
+
+    msgspec ignores unknown keys, which is right for responses and wrong for what a
+    caller asks us to send.
+    """
+    info = _struct_info(type_)
+    if info is not None:
+        _check(info, value, "")
+
+
+def convert(type_: type[T], value: Any) -> T:
+    """Turn dicts, lists and Structs into ``type_``; ``msgspec.ValidationError`` names the field."""
+    if isinstance(value, msgspec.Struct):
+        if isinstance(value, type_):
+            return value
+        value = to_builtins(value)
+    result: T = msgspec.convert(value, type_, dec_hook=_dec_hook, str_keys=True)
+    return result

@@ -1,0 +1,107 @@
+"""Building requests, with no I/O: paths, query strings and JSON bodies."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import msgspec
+
+from .models._base import check_fields, convert, encode
+
+__all__ = ["build_body", "build_query", "expand_path"]
+
+T = TypeVar("T")
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _segment(name: str, value: object) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"path parameter {name!r} must be a str, got {type(value).__name__}")
+    text = str(value)
+    if not text:
+        raise ValueError(f"path parameter {name!r} must not be empty")
+    # One value is one path segment: '/' and '?' are escaped, and the dot segments
+    # '.' and '..' are escaped too so that no URL normalisation can climb out.
+    encoded = quote(text, safe="")
+    if text in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def expand_path(template: str, params: Mapping[str, object]) -> str:
+    """Fill ``{name}`` placeholders with percent-encoded single segments."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise TypeError(f"missing path parameter {name!r}")
+        return _segment(name, params[name])
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise ValueError("query datetimes must be timezone-aware")
+        text = value.astimezone(datetime.timezone.utc).isoformat()
+        return text.replace("+00:00", "Z")
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise TypeError(f"cannot send {type(value).__name__} in a query string")
+
+
+def build_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Query pairs in a stable order; ``None`` means "not given"; lists repeat the key."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items: Iterable[object] = sorted(value) if isinstance(value, (set, frozenset)) else value
+            pairs.extend((name, _query_value(item)) for item in items)
+        else:
+            pairs.append((name, _query_value(value)))
+    return pairs
+
+
+def build_body(body_type: type[T], body: object, fields: Mapping[str, Any]) -> bytes:
+    """JSON for a request body given as a whole (``body=``) or as keyword fields.
+
+    Raises ``TypeError`` for unknown or mistyped fields and ``ValueError`` for bad values,
+    each naming the field, before anything is sent.
+    """
+    if body is not None and fields:
+        raise TypeError(f"pass either body= or fields of {body_type.__name__}, not both")
+    value: object = body if body is not None else dict(fields)
+    if not isinstance(value, body_type):
+        if not isinstance(value, (Mapping, msgspec.Struct)):
+            raise TypeError(
+                f"body must be a {body_type.__name__} or a mapping, got {type(value).__name__}"
+            )
+        check_fields(body_type, value)
+        try:
+            value = convert(body_type, value)
+        except msgspec.ValidationError as exc:
+            raise _field_error(body_type, exc) from None
+    return encode(value)
+
+
+def _field_error(body_type: type, exc: msgspec.ValidationError) -> Exception:
+    text = str(exc)
+    message = f"invalid {body_type.__name__}: {text}"
+    if text.startswith(("Expected", "Object missing required field")):
+        return TypeError(message)
+    return ValueError(message)

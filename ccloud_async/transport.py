@@ -1,0 +1,304 @@
+"""The only module that touches aiohttp: session, auth headers, limiter, retries, logging.
+
+Every attempt that goes on the wire passes through :meth:`Transport._attempt`, an aiohttp
+client middleware. aiohttp runs middlewares once per attempt, including the silent
+re-send it makes for idempotent methods when a kept-alive connection turns out to be
+closed, so the limiter gates that attempt too. The per-attempt timeout starts inside the
+middleware, after the limiter, so time spent queueing for the rate limit never counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import anyio
+from yarl import URL
+
+from .config import ClientConfig
+from .errors import APIConnectionError, APIError, APITimeoutError
+from .limiter import Limiter, PauseOnlyLimiter
+from .request_builder import build_query, expand_path
+from .response_reader import RawResponse, error_from_response, parse_error_body
+from .retry import (
+    Decision,
+    Failure,
+    RetryPolicy,
+    decide_on_failure,
+    decide_on_status,
+    parse_retry_after,
+)
+
+__all__ = ["Transport"]
+
+logger = logging.getLogger("ccloud_async")
+
+DEFAULT_TIMEOUT = 30.0
+# aiohttp's own timeouts stay off: ours is per attempt and excludes the limiter wait.
+_NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
+
+
+class _AttemptTimeout(asyncio.TimeoutError):
+    """Our per-attempt timeout (aiohttp passes asyncio.TimeoutError through untouched)."""
+
+
+@dataclass
+class _Attempt:
+    """What one attempt measured, for the log line."""
+
+    number: int = 0
+    waited: float = 0.0
+    started: float = 0.0
+
+
+class Transport:
+    """Sends requests for one client: one session, one limiter, one retry policy."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        limiter: Limiter | None,
+        retry: RetryPolicy,
+        timeout: float = DEFAULT_TIMEOUT,
+        connection_limit: int = 100,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be > 0 seconds")
+        self.config = config
+        self.limiter: Limiter = limiter if limiter is not None else PauseOnlyLimiter()
+        self.retry = retry
+        self.timeout = timeout
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        self._base_headers = config.headers()
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={str(self.config.base_url)!r}, credential=Secret('***'))"
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this client is closed")
+        if self._session is None:
+            # Created lazily so that the client can be built outside a running loop
+            # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
+            connector = aiohttp.TCPConnector(limit=self._connection_limit)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=_NO_AIOHTTP_TIMEOUT,
+                headers=self._base_headers,
+                raise_for_status=False,
+                auto_decompress=True,
+            )
+        return self._session
+
+    async def open(self) -> None:
+        self._get_session()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- requests --------------------------------------------------------------------
+
+    def url_for(self, path: str) -> URL:
+        base = self.config.base_url
+        return base.with_path(base.raw_path.rstrip("/") + path, encoded=True)
+
+    async def request(
+        self,
+        method: str,
+        template: str,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: bytes | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> RawResponse:
+        """Send one logical request (retrying as the policy says); return a success response.
+
+        Error statuses raise the matching :class:`~ccloud_async.errors.APIStatusError`.
+        """
+        method = method.upper()
+        path = expand_path(template, path_params or {})
+        pairs = build_query(query or {})
+        policy = self.retry.with_overrides(max_retries=max_retries, retry_unsafe=retry_unsafe)
+        attempt_timeout = self.timeout if timeout is None else timeout
+        if attempt_timeout <= 0:
+            raise ValueError("timeout must be > 0 seconds")
+        session = self._get_session()
+        url = self.url_for(path)
+        if pairs:
+            url = url.with_query(pairs)
+        headers = {"Content-Type": "application/json"} if body is not None else None
+
+        attempt = 0  # counts retries of ambiguous / server failures
+        rate_limit_attempt = 0
+        while True:
+            info = _Attempt()
+            middleware = self._middleware(info, attempt_timeout)
+            try:
+                response = await self._send(session, method, url, path, body, headers, middleware)
+            except asyncio.TimeoutError:
+                failure: Failure = Failure.TIMEOUT
+                error: APIError = APITimeoutError(
+                    f"no response within {attempt_timeout:g}s", method=method, path=path
+                )
+            except aiohttp.ClientConnectorError as exc:
+                failure = Failure.NOT_SENT
+                error = APIConnectionError(
+                    f"cannot connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
+                    method=method,
+                    path=path,
+                )
+            except (aiohttp.ClientError, OSError) as exc:
+                failure = Failure.AMBIGUOUS
+                error = APIConnectionError(
+                    f"connection lost: {type(exc).__name__}", method=method, path=path
+                )
+            else:
+                self._log_attempt(info, method, path, response.status)
+                if response.status < 400:
+                    return response
+                decision, retry_after = self._decide_on_status(
+                    response, attempt, rate_limit_attempt, policy
+                )
+                if not decision.retry:
+                    raise error_from_response(response, retry_after=retry_after)
+                await self._before_retry(decision, method, path, f"HTTP {response.status}")
+                if decision.rate_limited:
+                    rate_limit_attempt += 1
+                else:
+                    attempt += 1
+                continue
+
+            self._log_attempt(info, method, path, failure.value)
+            decision = decide_on_failure(method, failure, attempt=attempt, policy=policy)
+            if not decision.retry:
+                raise error from None
+            await self._before_retry(decision, method, path, failure.value)
+            attempt += 1
+
+    def _decide_on_status(
+        self, response: RawResponse, attempt: int, rate_limit_attempt: int, policy: RetryPolicy
+    ) -> tuple[Decision, float | None]:
+        code = 0
+        if response.status == 429 or response.status >= 500 or response.status == 400:
+            code = parse_error_body(
+                response.status, response.headers.get("content-type", ""), response.body
+            ).code
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        decision = decide_on_status(
+            response.method,
+            response.status,
+            code,
+            retry_after,
+            attempt=attempt,
+            rate_limit_attempt=rate_limit_attempt,
+            policy=policy,
+        )
+        if decision.rate_limited and not decision.retry and retry_after is not None:
+            logger.warning(
+                "%s %s: rate limited, server asks to wait %.1fs (cap %.1fs): giving up",
+                response.method,
+                response.path,
+                retry_after,
+                policy.max_retry_after,
+            )
+        return decision, retry_after
+
+    async def _before_retry(self, decision: Decision, method: str, path: str, why: str) -> None:
+        if decision.pause_client:
+            logger.warning(
+                "%s %s: rate limited (%s); pausing the client for %.2fs",
+                method,
+                path,
+                why,
+                decision.delay,
+            )
+            await self.limiter.pause(decision.delay)
+            return  # the next acquire waits the pause out
+        logger.warning("%s %s: %s; retrying in %.2fs", method, path, why, decision.delay)
+        await asyncio.sleep(decision.delay)
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str] | None,
+        middleware: Any,
+    ) -> RawResponse:
+        async with session.request(
+            method,
+            url,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            middlewares=(middleware,),
+        ) as resp:
+            data = await resp.read()  # already read inside the middleware
+            return RawResponse(
+                status=resp.status,
+                headers={k.lower(): v for k, v in resp.headers.items()},
+                body=data,
+                method=method,
+                path=path,
+            )
+
+    def _middleware(self, info: _Attempt, timeout: float) -> Any:
+        limiter = self.limiter
+
+        async def attempt(
+            req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+        ) -> aiohttp.ClientResponse:
+            queued = time.monotonic()
+            await limiter.acquire()
+            info.number += 1
+            info.started = time.monotonic()
+            info.waited += info.started - queued
+            with anyio.move_on_after(timeout):
+                resp = await handler(req)
+                try:
+                    await resp.read()
+                except BaseException:
+                    resp.close()
+                    raise
+                return resp
+            raise _AttemptTimeout()
+
+        return attempt
+
+    @staticmethod
+    def _log_attempt(info: _Attempt, method: str, path: str, outcome: object) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed = (time.monotonic() - info.started) * 1000 if info.started else 0.0
+            logger.debug(
+                "%s %s -> %s (wire attempts %d, %.1f ms, waited %.1f ms for the limiter)",
+                method,
+                path,
+                outcome,
+                info.number,
+                elapsed,
+                info.waited * 1000,
+            )
+
+

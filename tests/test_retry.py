@@ -1,0 +1,130 @@
+"""Retry decisions, without a network."""
+
+from __future__ import annotations
+
+import email.utils
+
+import pytest
+
+from ccloud_async.retry import (
+    Failure,
+    RetryPolicy,
+    backoff_delay,
+    decide_on_failure,
+    decide_on_status,
+    parse_retry_after,
+)
+
+POLICY = RetryPolicy(max_retries=3, backoff_initial=0.5, backoff_max=8.0, max_retry_after=60.0)
+
+
+def status(method: str, code: int, *, attempt: int = 0, retry_after: float | None = None):
+    return decide_on_status(
+        method,
+        code,
+        0,
+        retry_after,
+        attempt=attempt,
+        rate_limit_attempt=0,
+        policy=POLICY,
+        rand=lambda: 1.0,
+    )
+
+
+@pytest.mark.parametrize("code", [500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_server_errors_retry_idempotent_methods(method: str, code: int) -> None:
+    decision = status(method, code)
+    assert decision.retry and not decision.pause_client
+    assert decision.delay == 0.5
+
+
+@pytest.mark.parametrize("code", [500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_server_errors_never_resend_post_or_patch(method: str, code: int) -> None:
+    assert not status(method, code).retry
+    opted_in = decide_on_status(
+        method, code, 0, None, attempt=0, rate_limit_attempt=0,
+        policy=RetryPolicy(retry_unsafe=True),
+    )
+    assert opted_in.retry
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 501])
+def test_client_errors_are_final(code: int) -> None:
+    assert not status("GET", code).retry
+
+
+def test_retries_stop_at_max() -> None:
+    assert status("GET", 503, attempt=2).retry
+    assert not status("GET", 503, attempt=3).retry
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "PUT", "DELETE"])
+def test_429_pauses_the_client_for_any_method(method: str) -> None:
+    decision = status(method, 429, retry_after=2.0)
+    assert decision.retry and decision.pause_client and decision.rate_limited
+    assert decision.delay == 2.0
+
+
+def test_code_8_body_counts_as_rate_limited() -> None:
+    decision = decide_on_status(
+        "POST", 503, 8, None, attempt=0, rate_limit_attempt=0, policy=POLICY, rand=lambda: 0.0
+    )
+    assert decision.rate_limited and decision.retry
+    assert decision.delay == 1.0  # no hint: at least one full window
+
+
+def test_429_beyond_cap_is_not_waited() -> None:
+    decision = status("GET", 429, retry_after=61.0)
+    assert not decision.retry and decision.rate_limited and decision.retry_after == 61.0
+
+
+def test_429_retries_are_bounded() -> None:
+    decision = decide_on_status(
+        "GET", 429, 8, 1.0, attempt=0, rate_limit_attempt=10, policy=POLICY
+    )
+    assert not decision.retry
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "PUT", "DELETE"])
+def test_connection_never_opened_is_safe_for_any_method(method: str) -> None:
+    assert decide_on_failure(method, Failure.NOT_SENT, attempt=0, policy=POLICY).retry
+    assert not decide_on_failure(method, Failure.NOT_SENT, attempt=3, policy=POLICY).retry
+
+
+@pytest.mark.parametrize("failure", [Failure.AMBIGUOUS, Failure.TIMEOUT])
+def test_ambiguous_failures_follow_idempotency(failure: Failure) -> None:
+    for method in ("GET", "PUT", "DELETE"):
+        assert decide_on_failure(method, failure, attempt=0, policy=POLICY).retry
+    for method in ("POST", "PATCH"):
+        assert not decide_on_failure(method, failure, attempt=0, policy=POLICY).retry
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
+    assert [backoff_delay(n, POLICY, lambda: 1.0) for n in range(6)] == [
+        0.5, 1.0, 2.0, 4.0, 8.0, 8.0
+    ]
+    assert backoff_delay(3, POLICY, lambda: 0.25) == 1.0
+    assert backoff_delay(3, POLICY, lambda: 0.0) == 0.0
+
+
+def test_parse_retry_after_seconds_and_dates() -> None:
+    now = 1_700_000_000.0
+    assert parse_retry_after("3", now=now) == 3.0
+    assert parse_retry_after(" 1.5 ", now=now) == 1.5
+    assert parse_retry_after("-4", now=now) == 0.0
+    date = email.utils.formatdate(now + 7, usegmt=True)
+    assert parse_retry_after(date, now=now) == pytest.approx(7.0, abs=1.0)
+    past = email.utils.formatdate(now - 30, usegmt=True)
+    assert parse_retry_after(past, now=now) == 0.0
+    for junk in (None, "", "soon", "nan", "inf"):
+        assert parse_retry_after(junk, now=now) is None
+
+
+def test_policy_overrides() -> None:
+    assert POLICY.with_overrides() is POLICY
+    changed = POLICY.with_overrides(max_retries=0, retry_unsafe=True)
+    assert changed.max_retries == 0 and changed.retry_unsafe
+    with pytest.raises(ValueError):
+        RetryPolicy(max_retries=-1)
