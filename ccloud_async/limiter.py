@@ -54,7 +54,8 @@ class PauseOnlyLimiter:
         self._paused_until = max(self._paused_until, time.monotonic() + max(0.0, seconds))
 
     async def _wait_out_pause(self) -> None:
-        while (left := self.paused_for) > 0:
+        # A pause can be extended while we sleep, so re-check rather than wait on an event.
+        while (left := self.paused_for) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
 
     async def acquire(self) -> None:

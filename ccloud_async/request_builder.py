@@ -70,7 +70,9 @@ def build_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
         if value is None:
             continue
         if isinstance(value, (list, tuple, set, frozenset)):
-            items: Iterable[object] = sorted(value) if isinstance(value, (set, frozenset)) else value
+            items: Iterable[object] = (
+                sorted(value) if isinstance(value, (set, frozenset)) else value
+            )
             pairs.extend((name, _query_value(item)) for item in items)
         else:
             pairs.append((name, _query_value(value)))

@@ -68,9 +68,7 @@ def parse_error_body(status: int, content_type: str, body: bytes) -> ErrorBody:
         parsed = None
         if "html" in content_type or stripped[:1] == b"<":
             title = _TITLE.search(stripped)
-            text = (
-                html.unescape(title.group(1).decode("utf-8", "replace")).strip() if title else ""
-            )
+            text = html.unescape(title.group(1).decode("utf-8", "replace")).strip() if title else ""
             hint = f": {text[:_MAX_SNIPPET]}" if text else ""
             return ErrorBody(0, f"{_reason(status)} (HTML body{hint})", [])
         snippet = stripped[:_MAX_SNIPPET].decode("utf-8", "replace")

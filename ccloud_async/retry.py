@@ -83,7 +83,7 @@ def backoff_delay(
     attempt: int, policy: RetryPolicy, rand: Callable[[], float] = random.random
 ) -> float:
     """Exponential backoff with full jitter; ``attempt`` counts from 0."""
-    ceiling = min(policy.backoff_max, policy.backoff_initial * (2**attempt))
+    ceiling = min(policy.backoff_max, policy.backoff_initial * (2.0**attempt))
     return rand() * ceiling
 
 

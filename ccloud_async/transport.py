@@ -300,5 +300,3 @@ class Transport:
                 elapsed,
                 info.waited * 1000,
             )
-
-

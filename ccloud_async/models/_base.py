@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import enum
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import msgspec
 
@@ -118,15 +118,15 @@ def _enc_hook(obj: Any) -> Any:
 _ENCODER = msgspec.json.Encoder(enc_hook=_enc_hook)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(type_, dec_hook=_dec_hook)
 
 
 def decode(type_: type[T], data: bytes) -> T:
     """Decode JSON ``data`` into ``type_``; raises ``msgspec.DecodeError`` on mismatch."""
-    result: T = _decoder(type_).decode(data)
-    return result
+    decoder: msgspec.json.Decoder[T] = _decoder(cast(Any, type_))
+    return decoder.decode(data)
 
 
 def int64_fields(model: Model, names: tuple[str, ...]) -> None:
@@ -147,7 +147,7 @@ def to_builtins(obj: Any) -> Any:
     return msgspec.to_builtins(obj, enc_hook=_enc_hook)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _struct_info(type_: Any) -> msgspec.inspect.StructType | None:
     info = msgspec.inspect.type_info(type_)
     return info if isinstance(info, msgspec.inspect.StructType) else None

@@ -158,8 +158,8 @@ class ClustersResource(Resource):
             return Page(
                 items=response.clusters,
                 cursor=cursor,
-                next_page=next_page,  # type: ignore[arg-type]
-                previous_page=previous_page,  # type: ignore[arg-type]
+                next_page=next_page,
+                previous_page=previous_page,
             )
 
         return AsyncPager(fetch, page=page)
