@@ -14,6 +14,7 @@ from ccloud_async import (
     RetryPolicy,
     ServerError,
 )
+from ccloud_async.limiter import PauseOnlyLimiter
 from ccloud_async.testing import FakeCloud, Fault
 
 from .conftest import SERVERLESS, make_client
@@ -150,3 +151,28 @@ async def test_retry_after_beyond_the_cap_raises(fake: FakeCloud) -> None:
                 await cloud.clusters.get("b")
     assert info.value.retry_after is not None and info.value.retry_after > 5.0
     assert slow.stats.rate_limited == 1
+
+
+class CountingLimiter(PauseOnlyLimiter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.acquired = 0
+
+    async def acquire(self) -> None:
+        await super().acquire()
+        self.acquired += 1
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_every_wire_attempt_passes_the_limiter(fake: FakeCloud, method: str) -> None:
+    """aiohttp silently re-sends idempotent requests after a reset; those count too."""
+    limiter = CountingLimiter()
+    async with make_client(fake, limiter=limiter) as cloud:
+        created = await cloud.clusters.create(name="gated-one", provider="GCP", spec=SERVERLESS)
+        fake.reset_stats()
+        limiter.acquired = 0
+        fake.faults.add(Fault("reset", method=method, times=None))
+        with pytest.raises(APIConnectionError):
+            await call(cloud, method, created.id)
+    assert sent(fake, method) >= 4  # 1 + max_retries at least
+    assert limiter.acquired == sent(fake, method) == fake.stats.requests

@@ -38,12 +38,18 @@ def raw(status: int, body: bytes, content_type: str = "application/json", **head
 @pytest.mark.parametrize(
     ("body", "content_type", "needle"),
     [
-        (b'{"code": 5, "message": "cluster not found", "details": []}', "application/json",
-         "cluster not found"),
+        (
+            b'{"code": 5, "message": "cluster not found", "details": []}',
+            "application/json",
+            "cluster not found",
+        ),
         (b"", "application/json", "empty body"),
         (b"null", "application/json", "null body"),
-        (b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-         "text/html", "HTML body: 502 Bad Gateway"),
+        (
+            b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+            "text/html",
+            "HTML body: 502 Bad Gateway",
+        ),
         (b'{"code": 5, "mess', "application/json", "unreadable body"),
     ],
 )
@@ -62,11 +68,16 @@ def test_status_fields_and_request_id() -> None:
         raw(404, b'{"code":5,"message":"nope","details":[{"@type":"x"}]}', **{"x-request-id": "r1"})
     )
     assert (error.code, error.message, error.details, error.request_id) == (
-        5, "nope", [{"@type": "x"}], "r1"
+        5,
+        "nope",
+        [{"@type": "x"}],
+        "r1",
     )
 
 
 def test_rate_limit_code_in_body() -> None:
-    error = error_from_response(raw(503, b'{"code":8,"message":"rate limit exceeded"}'), retry_after=3)
+    error = error_from_response(
+        raw(503, b'{"code":8,"message":"rate limit exceeded"}'), retry_after=3
+    )
     assert isinstance(error, errors.RateLimitedError)
     assert error.retry_after == 3

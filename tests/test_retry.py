@@ -44,7 +44,12 @@ def test_server_errors_retry_idempotent_methods(method: str, code: int) -> None:
 def test_server_errors_never_resend_post_or_patch(method: str, code: int) -> None:
     assert not status(method, code).retry
     opted_in = decide_on_status(
-        method, code, 0, None, attempt=0, rate_limit_attempt=0,
+        method,
+        code,
+        0,
+        None,
+        attempt=0,
+        rate_limit_attempt=0,
         policy=RetryPolicy(retry_unsafe=True),
     )
     assert opted_in.retry
@@ -81,9 +86,7 @@ def test_429_beyond_cap_is_not_waited() -> None:
 
 
 def test_429_retries_are_bounded() -> None:
-    decision = decide_on_status(
-        "GET", 429, 8, 1.0, attempt=0, rate_limit_attempt=10, policy=POLICY
-    )
+    decision = decide_on_status("GET", 429, 8, 1.0, attempt=0, rate_limit_attempt=10, policy=POLICY)
     assert not decision.retry
 
 
@@ -103,7 +106,12 @@ def test_ambiguous_failures_follow_idempotency(failure: Failure) -> None:
 
 def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
     assert [backoff_delay(n, POLICY, lambda: 1.0) for n in range(6)] == [
-        0.5, 1.0, 2.0, 4.0, 8.0, 8.0
+        0.5,
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        8.0,
     ]
     assert backoff_delay(3, POLICY, lambda: 0.25) == 1.0
     assert backoff_delay(3, POLICY, lambda: 0.0) == 0.0

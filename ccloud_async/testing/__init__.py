@@ -1,0 +1,32 @@
+"""An emulator of the CockroachDB Cloud API, for testing code that calls it.
+
+    from ccloud_async.testing import FakeCloud, Fault
+
+    async with FakeCloud(seed_clusters=3) as fake:
+        ...  # point a client at fake.url with the API key "test-key"
+
+It speaks the API's wire format (Status errors, int64 strings, keyset pagination),
+enforces API keys, roles, Cc-Version and a strict sliding-window rate limit, and can
+inject faults. ``fake.stats`` and ``fake.request_log`` record what it saw. The pytest
+plugin (``ccloud_async.testing.pytest_plugin``) provides ``fake_cloud`` and ``cloud``
+fixtures; ``python -m ccloud_async.testing`` runs it standalone.
+"""
+
+from .auth import ALL_ROLES, LATEST_VERSION, SUPPORTED_VERSIONS, Principal
+from .faults import FAULT_KINDS, Fault, FaultRegistry
+from .server import DEFAULT_API_KEY, FakeCloud
+from .stats import RequestRecord, Stats
+
+__all__ = [
+    "ALL_ROLES",
+    "DEFAULT_API_KEY",
+    "FAULT_KINDS",
+    "LATEST_VERSION",
+    "SUPPORTED_VERSIONS",
+    "FakeCloud",
+    "Fault",
+    "FaultRegistry",
+    "Principal",
+    "RequestRecord",
+    "Stats",
+]

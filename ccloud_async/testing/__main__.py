@@ -1,0 +1,80 @@
+"""Run the emulator standalone: ``python -m ccloud_async.testing --port 8080``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from .auth import ALL_ROLES
+from .server import DEFAULT_API_KEY, FakeCloud
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ccloud_async.testing",
+        description="Serve an in-memory CockroachDB Cloud API emulator until interrupted.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="0 picks a free port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help=f"accept this bearer key with every role; repeatable (default: {DEFAULT_API_KEY})",
+    )
+    parser.add_argument("--clusters", type=int, default=0, metavar="N", help="seed N clusters")
+    parser.add_argument(
+        "--rate-limit", type=int, default=10, help="requests per window; 0 disables"
+    )
+    parser.add_argument("--rate-window", type=float, default=1.0, help="window in seconds")
+    parser.add_argument(
+        "--retry-after", choices=("seconds", "http-date", "none"), default="seconds"
+    )
+    return parser
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    keys = args.api_keys or [DEFAULT_API_KEY]
+    fake = FakeCloud(
+        {key: ALL_ROLES for key in keys},
+        host=args.host,
+        port=args.port,
+        rate_limit=args.rate_limit or None,
+        rate_window=args.rate_window,
+        retry_after=args.retry_after,
+        seed_clusters=args.clusters,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not available on Windows; Ctrl-C then arrives as KeyboardInterrupt instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with fake:
+        print(f"CockroachDB Cloud API emulator listening on {fake.url}", flush=True)
+        if not args.api_keys:
+            # Only the well-known default is echoed; keys given on the command line are not.
+            print(f"API key: {DEFAULT_API_KEY}", flush=True)
+        print(f"{len(fake.clusters)} clusters; press Ctrl-C to stop", flush=True)
+        await stop.wait()
+    print("stopped", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
