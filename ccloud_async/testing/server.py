@@ -40,6 +40,7 @@ from .errors import (
 from .faults import FaultRegistry, reset_connection, respond, sleep_unless
 from .ratelimit import RetryAfterFormat, SlidingWindowLimiter, format_retry_after
 from .spec import RouteMatch, RouteTable, load_spec
+from .areas import all_handlers
 from .stats import RequestRecord, Stats, max_in_window
 
 __all__ = ["DEFAULT_API_KEY", "FakeCloud"]
@@ -84,6 +85,10 @@ class FakeCloud:
         self.clusters = ClusterStore()
         self.handlers: dict[str, Handler] = {}
         self.handlers.update(self.clusters.handlers())
+        for operation_id, handler in all_handlers(self).items():
+            if operation_id in self.handlers:
+                raise RuntimeError(f"two emulator handlers for {operation_id}")
+            self.handlers[operation_id] = handler
         if seed_clusters:
             self.clusters.seed(seed_clusters, creator_id=str(uuid.uuid4()))
         self._runner: web.AppRunner | None = None
