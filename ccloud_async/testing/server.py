@@ -26,6 +26,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from .areas import all_handlers
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version
 from .call import Call, Handler
 from .clusters import ClusterStore
@@ -40,7 +41,6 @@ from .errors import (
 from .faults import FaultRegistry, reset_connection, respond, sleep_unless
 from .ratelimit import RetryAfterFormat, SlidingWindowLimiter, format_retry_after
 from .spec import RouteMatch, RouteTable, load_spec
-from .areas import all_handlers
 from .stats import RequestRecord, Stats, max_in_window
 
 __all__ = ["DEFAULT_API_KEY", "FakeCloud"]
