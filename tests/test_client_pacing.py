@@ -102,3 +102,16 @@ async def test_http_date_and_absent_retry_after_are_honoured() -> None:
                 results = await asyncio.gather(*(cloud.clusters.get(created.id) for _ in range(4)))
             assert len(results) == 4, style
             assert server.stats.rate_limited >= 1, style
+
+
+async def test_time_queued_for_the_limiter_does_not_count_against_the_timeout() -> None:
+    async with FakeCloud(rate_limit=10) as server:
+        async with CockroachCloud(api_key=KEY, base_url=server.url, timeout=0.5) as cloud:
+            created = await cloud.clusters.create(
+                name="queued-long", provider="GCP", spec=SERVERLESS
+            )
+            started = time.monotonic()
+            results = await asyncio.gather(*(cloud.clusters.get(created.id) for _ in range(15)))
+            waited = time.monotonic() - started
+    assert len(results) == 15
+    assert waited > 1.2  # the last call queued far longer than its 0.5 s timeout
