@@ -9,6 +9,14 @@ capacity 1 that leaks at ``rate`` per second instead spaces starts at least ``1/
 apart, so any window of 1 second holds at most ``ceil(rate)`` starts. Running a little
 under the limit (97.5 %, 9.75 req/s) leaves room for scheduling jitter between the
 moment we start a request and the moment the server counts it.
+
+Spacing alone cannot absorb every delay: if one request sits in a socket buffer for
+50 ms while the next ten go straight through, the server sees eleven arrivals inside one
+second. So a second gate holds each start's slot until one period after its attempt
+*finished* — a request always reaches the server before its response comes back, so
+the eleventh start can never land in the first one's window. On a fast link this gate
+never binds and the rate is the bucket's; on a slow or jittery one it trades a little
+rate for the guarantee.
 """
 
 from __future__ import annotations
@@ -30,11 +38,15 @@ class Limiter(Protocol):
     """What the transport needs from a limiter.
 
     ``acquire`` is awaited once before every attempt that goes on the wire (retries
-    included) and must wait out any pause in force. ``pause`` is called when the server
-    answers 429: no acquire may return before ``seconds`` have passed.
+    included) and must wait out any pause in force; ``release`` is called exactly once
+    after each acquired attempt ends (answered, failed or cancelled). ``pause`` is
+    called when the server answers 429: no acquire may return before ``seconds`` have
+    passed.
     """
 
     async def acquire(self) -> None: ...
+
+    def release(self) -> None: ...
 
     async def pause(self, seconds: float) -> None: ...
 
@@ -61,6 +73,9 @@ class PauseOnlyLimiter:
     async def acquire(self) -> None:
         await self._wait_out_pause()
 
+    def release(self) -> None:
+        """Nothing to give back: there is no rate to keep."""
+
 
 class InProcessLimiter(PauseOnlyLimiter):
     """At most ``max_requests`` starts in any sliding ``period``, for one process.
@@ -85,6 +100,8 @@ class InProcessLimiter(PauseOnlyLimiter):
         self.period = period
         self.interval = period / (max_requests * headroom)
         self._bucket = AsyncLimiter(1, self.interval)
+        # Slots of starts whose attempt ended less than one period ago (or has not ended).
+        self._window = asyncio.Semaphore(max_requests)
 
     def __repr__(self) -> str:
         return (
@@ -93,10 +110,18 @@ class InProcessLimiter(PauseOnlyLimiter):
         )
 
     async def acquire(self) -> None:
-        while True:
-            await self._wait_out_pause()
-            await self._bucket.acquire()
-            if self.paused_for <= 0:
-                return
-            # A 429 arrived while we waited for the bucket: this start would land inside
-            # the pause, so give up the slot and wait again.
+        await self._window.acquire()
+        try:
+            while True:
+                await self._wait_out_pause()
+                await self._bucket.acquire()
+                if self.paused_for <= 0:
+                    return
+                # A 429 arrived while we waited for the bucket: this start would land
+                # inside the pause, so give up the bucket slot and wait again.
+        except BaseException:
+            self._window.release()  # cancelled while waiting: nothing was sent
+            raise
+
+    def release(self) -> None:
+        asyncio.get_running_loop().call_later(self.period, self._window.release)

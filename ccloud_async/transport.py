@@ -272,18 +272,21 @@ class Transport:
         ) -> aiohttp.ClientResponse:
             queued = time.monotonic()
             await limiter.acquire()
-            info.number += 1
-            info.started = time.monotonic()
-            info.waited += info.started - queued
-            with anyio.move_on_after(timeout):
-                resp = await handler(req)
-                try:
-                    await resp.read()
-                except BaseException:
-                    resp.close()
-                    raise
-                return resp
-            raise _AttemptTimeout()
+            try:
+                info.number += 1
+                info.started = time.monotonic()
+                info.waited += info.started - queued
+                with anyio.move_on_after(timeout):
+                    resp = await handler(req)
+                    try:
+                        await resp.read()
+                    except BaseException:
+                        resp.close()
+                        raise
+                    return resp
+                raise _AttemptTimeout()
+            finally:
+                limiter.release()
 
         return attempt
 
