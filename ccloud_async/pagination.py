@@ -1,27 +1,34 @@
 """Keyset pagination as async iterators.
 
 A list call returns an :class:`AsyncPager` at once (no request yet). ``async for item in
-pager`` walks every page; ``pager.pages()`` yields whole pages. Pages are fetched lazily,
-one at a time, through the client's limiter. A server that hands back a cursor it has
-already given raises :class:`~ccloud_async.errors.PaginationError` instead of looping.
+pager`` walks every page; ``pager.pages()`` yields whole pages. While the caller works
+through one page the next one is already being fetched (through the client's limiter,
+like every request). Breaking out of the loop, or cancelling the task, cancels that
+fetch at once. A server that hands back a cursor it has already given raises
+:class:`~ccloud_async.errors.PaginationError` instead of looping forever.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Generic, TypeVar
 
 from .errors import PaginationError
 
-__all__ = ["AsyncPager", "Page", "next_cursor"]
+__all__ = ["AsyncPager", "CursorGuard", "Page", "PageIterator", "next_cursor"]
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page: its items, the cursor that fetched it and the cursor of the next page."""
+    """One page: its items, the cursor that fetched it and the cursor of the next page.
+
+    Save ``next_page`` to resume later with ``page=``.
+    """
 
     items: Sequence[T]
     cursor: str | None
@@ -49,6 +56,90 @@ class CursorGuard:
         self.seen.add(cursor)
 
 
+class PageIterator(Generic[T]):
+    """Iterates pages, fetching page N+1 while page N is being consumed."""
+
+    def __init__(self, fetch: PageFetcher[T], start: str | None) -> None:
+        self._fetch = fetch
+        self._guard = CursorGuard()
+        self._pending: asyncio.Task[Page[T]] | None = None
+        self._cursor = start
+        self._done = False
+        if start is not None:
+            self._guard.check(start)
+
+    def __aiter__(self) -> PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done:
+            raise StopAsyncIteration
+        task, self._pending = self._pending, None
+        try:
+            page = await task if task is not None else await self._fetch(self._cursor)
+        except BaseException:
+            self._done = True
+            raise
+        cursor = next_cursor(page.next_page)
+        if cursor is None:
+            self._done = True
+        else:
+            self._guard.check(cursor)
+            self._cursor = cursor
+            self._pending = asyncio.ensure_future(self._fetch(cursor))
+        return page
+
+    async def aclose(self) -> None:
+        """Stop: cancel the fetch of the next page, if one is running."""
+        self._done = True
+        task, self._pending = self._pending, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait([task])  # our own cancellation still propagates from here
+        if not task.cancelled():
+            task.exception()  # a prefetch failure nobody asked for is not logged as unretrieved
+
+    def __del__(self) -> None:
+        # `break` in an `async for` does not close the iterator: cancel the prefetch
+        # as soon as the iterator is dropped.
+        task = self._pending
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def __aenter__(self) -> PageIterator[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class _ItemIterator(Generic[T]):
+    def __init__(self, pages: PageIterator[T]) -> None:
+        self._pages = pages
+        self._items: Sequence[T] = ()
+        self._index = 0
+
+    def __aiter__(self) -> _ItemIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while self._index >= len(self._items):
+            self._items = (await self._pages.__anext__()).items
+            self._index = 0
+        item = self._items[self._index]
+        self._index += 1
+        return item
+
+    async def aclose(self) -> None:
+        await self._pages.aclose()
+
+
 class AsyncPager(Generic[T]):
     """Async iterable over the items of every page of a list operation."""
 
@@ -56,25 +147,22 @@ class AsyncPager(Generic[T]):
         self._fetch = fetch
         self._start = page
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield each page in turn, starting at the ``page=`` cursor if one was given."""
-        guard = CursorGuard()
-        cursor = self._start
-        if cursor is not None:
-            guard.check(cursor)
-        while True:
-            page = await self._fetch(cursor)
-            yield page
-            cursor = next_cursor(page.next_page)
-            if cursor is None:
-                return
-            guard.check(cursor)
+    def pages(self) -> PageIterator[T]:
+        """Each page in turn, starting at the ``page=`` cursor if one was given."""
+        return PageIterator(self._fetch, self._start)
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page.items:
-                yield item
+    def __aiter__(self) -> _ItemIterator[T]:
+        return _ItemIterator(self.pages())
 
     async def to_list(self) -> list[T]:
         """Every item of every page (mind the memory for large collections)."""
-        return [item async for item in self]
+        iterator = self.__aiter__()
+        try:
+            return [item async for item in iterator]
+        finally:
+            await iterator.aclose()
+
+    async def first_page(self) -> Page[T]:
+        """Only the first page (one request)."""
+        async with self.pages() as pages:
+            return await pages.__anext__()
