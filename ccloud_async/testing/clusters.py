@@ -16,7 +16,7 @@ import base64
 import binascii
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -28,7 +28,7 @@ from .call import Call, Handler
 from .errors import ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, ApiError, invalid, json_response
 from .spec import enum_values
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "ClusterStore"]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "ClusterStore", "keyset_page", "page_limit"]
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -328,30 +328,10 @@ class ClusterStore:
 
     def list_page(self, query: Mapping[str, str]) -> dict[str, Any]:
         show_inactive = v.parse_bool(query.get("show_inactive"), "show_inactive")
-        limit = DEFAULT_PAGE_SIZE
-        if "pagination.limit" in query:
-            limit = v.int32(query["pagination.limit"], "pagination.limit", minimum=0)
-            limit = min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        limit = page_limit(query)
         sort_by = v.enum(query.get("pagination.sort_by", "NAME"), "pagination.sort_by", _SORT_BY)
-        order = v.enum(
-            query.get("pagination.sort_order", "ASC"), "pagination.sort_order", _SORT_ORDER
-        )
-        key = _sort_key(sort_by)
-        clusters = sorted(
-            (c for c in self._clusters.values() if show_inactive or c["state"] != "DELETED"),
-            key=key,
-            reverse=order == "DESC",
-        )
-        if query.get("pagination.page"):
-            after = _decode_page(query["pagination.page"], sort_by, order)
-            if order == "ASC":
-                clusters = [c for c in clusters if key(c) > after]
-            else:
-                clusters = [c for c in clusters if key(c) < after]
-        page = clusters[:limit]
-        pagination: dict[str, str] = {}
-        if len(clusters) > limit:
-            pagination["next_page"] = _encode_page(key(page[-1]), sort_by, order)
+        clusters = (c for c in self._clusters.values() if show_inactive or c["state"] != "DELETED")
+        page, pagination = keyset_page(clusters, query, _sort_key(sort_by), sort_by, limit)
         return {"clusters": page, "pagination": pagination}
 
     # --- seeding -----------------------------------------------------------------
@@ -563,6 +543,43 @@ def _set_dedicated_regions(cluster: dict[str, Any], nodes: Mapping[str, int]) ->
 def _sort_key(sort_by: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
     field = {"NAME": "name", "CREATED_AT": "created_at", "DELETED_AT": "deleted_at"}[sort_by]
     return lambda c: (c.get(field, ""), c["id"])
+
+
+def page_limit(query: Mapping[str, str]) -> int:
+    """``pagination.limit``: 50 when absent or 0, clamped to 500."""
+    if "pagination.limit" not in query:
+        return DEFAULT_PAGE_SIZE
+    limit = v.int32(query["pagination.limit"], "pagination.limit", minimum=0)
+    return min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def keyset_page(
+    items: Iterable[dict[str, Any]],
+    query: Mapping[str, str],
+    key: Callable[[dict[str, Any]], tuple[str, str]],
+    sort_by: str,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One page of ``items`` in ``key`` order, and its ``pagination`` response object.
+
+    ``key`` gives each item's (sort key, unique id); ``sort_by`` names the order in the
+    page token, so a token is only accepted back for the order it was issued for.
+    """
+    if limit is None:
+        limit = page_limit(query)
+    order = v.enum(query.get("pagination.sort_order", "ASC"), "pagination.sort_order", _SORT_ORDER)
+    ordered = sorted(items, key=key, reverse=order == "DESC")
+    if query.get("pagination.page"):
+        after = _decode_page(query["pagination.page"], sort_by, order)
+        if order == "ASC":
+            ordered = [c for c in ordered if key(c) > after]
+        else:
+            ordered = [c for c in ordered if key(c) < after]
+    page = ordered[:limit]
+    pagination: dict[str, str] = {}
+    if len(ordered) > limit:
+        pagination["next_page"] = _encode_page(key(page[-1]), sort_by, order)
+    return page, pagination
 
 
 def _encode_page(after: tuple[str, str], sort_by: str, order: str) -> str:

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from .errors import ApiError, invalid
-from .spec import schema_fields
+from .spec import load_spec, schema_fields
 
 __all__ = [
+    "body",
     "boolean",
+    "date_time",
     "enum",
     "int32",
     "int64",
     "message",
     "parse_bool",
+    "request_schema",
     "required",
     "string",
     "string_map",
@@ -118,3 +123,91 @@ def parse_bool(value: str | None, path: str, default: bool = False) -> bool:
     if value in _FALSE:
         return False
     raise _fail(path, f"must be true or false (got {value!r})")
+
+
+# --- one schema-walking validator for every request body ----------------------------
+
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def date_time(value: Any, path: str) -> datetime:
+    """An RFC 3339 timestamp, as protobuf JSON spells google.protobuf.Timestamp."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise _fail(path, f"must be an RFC 3339 date-time (got {value!r})")
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(path, f"must be an RFC 3339 date-time (got {value!r})") from None
+
+
+@cache
+def request_schema(operation_id: str) -> dict[str, Any] | None:
+    """The JSON request body schema the snapshot gives ``operation_id``, if any."""
+    for operations in load_spec()["paths"].values():
+        for op in operations.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                content = op.get("requestBody", {}).get("content", {})
+                schema: dict[str, Any] | None = content.get("application/json", {}).get("schema")
+                return schema
+    raise KeyError(operation_id)
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = load_spec()["components"]["schemas"][name]
+    return schema
+
+
+def body(value: Any, schema: dict[str, Any], path: str = "") -> Any:
+    """Check ``value`` against an OpenAPI schema of the snapshot; return it without nulls.
+
+    Unknown fields, wrong JSON types, missing required fields and values outside an
+    enum fail with a 400 naming the field. Integers come back as ``int`` whether they
+    arrived as numbers or (int64) strings; date-times are checked, not converted.
+    """
+    schema = _resolve(schema)
+    if "enum" in schema:
+        return enum(value, path or "request body", tuple(schema["enum"]))
+    kind = schema.get("type", "object")
+    if kind == "object":
+        if not isinstance(value, dict):
+            raise _fail(path or "request body", "must be a JSON object")
+        props: dict[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            sub = f"{path}.{name}" if path else name
+            field = props.get(name, extra if isinstance(extra, dict) else None)
+            if field is None:
+                if props or extra is not None:
+                    raise _fail(sub, "unknown field")
+                field = {}  # a free-form object (google.protobuf.Struct)
+            if item is not None:
+                out[name] = body(item, field, sub) if field else item
+        for name in schema.get("required", ()):
+            if name in props and name not in out:
+                raise _fail(f"{path}.{name}" if path else name, "is required")
+        return out
+    if kind == "array":
+        if not isinstance(value, list):
+            raise _fail(path, "must be a JSON array")
+        items = schema.get("items", {})
+        return [body(item, items, f"{path}[{i}]") for i, item in enumerate(value)]
+    if kind == "string":
+        if schema.get("format") == "date-time":
+            date_time(value, path)
+        return string(value, path)
+    if kind == "boolean":
+        return boolean(value, path)
+    if kind == "integer":
+        if schema.get("format") == "int64":
+            return int64(value, path)
+        return int32(value, path)
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(path, f"must be a number (got {value!r})")
+        return value
+    return value
