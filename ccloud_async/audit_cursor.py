@@ -1,0 +1,128 @@
+"""The audit-log cursor, with no I/O: which entries are new, when to stop, how to resume.
+
+``GET /api/v1/auditlogevents`` pages by time: ``starting_from`` is an exclusive bound
+and each answer carries ``next_starting_from``. The cursor is kept as the raw string the
+server sent (a ``datetime`` would drop nanoseconds and skip or repeat entries). Entries
+sharing the boundary timestamp may come again on the next page, so entries are
+deduplicated by ``id`` against the previous page (a repeat can only come from there).
+
+* DESC: no ``next_starting_from`` means the start of the log was reached.
+* ASC: the server always answers a cursor; a page with nothing new and an unchanged
+  cursor means "caught up" (stop, or poll again when following).
+
+A :class:`AuditResume` names a position exactly: the cursor a page was fetched with and
+the ids of that page already delivered. Its ``token()`` is a plain string to store.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .errors import PaginationError
+
+__all__ = ["AuditCursor", "AuditResume", "FeedResult"]
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class AuditResume:
+    """Where to pick an audit-log walk up again."""
+
+    starting_from: str | None
+    sort_order: str = "ASC"
+    seen: frozenset[str] = frozenset()
+
+    def token(self) -> str:
+        data = {"from": self.starting_from, "order": self.sort_order, "seen": sorted(self.seen)}
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> AuditResume:
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            data: Any = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            starting_from = data["from"]
+            order = data["order"]
+            seen = data["seen"]
+            if not (starting_from is None or isinstance(starting_from, str)):
+                raise TypeError
+            if order not in ("ASC", "DESC") or not all(isinstance(s, str) for s in seen):
+                raise TypeError
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError("not an audit-log resume token") from exc
+        return cls(starting_from, order, frozenset(seen))
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    new: list[Any]
+    caught_up: bool = False  # ASC: nothing new for now
+    exhausted: bool = False  # DESC: the start of the log was reached
+
+
+@dataclass
+class AuditCursor:
+    """Feed it each page; it says what is new and what to ask for next."""
+
+    starting_from: str | None = None
+    sort_order: str = "ASC"
+    # Ids of the page fetched with ``starting_from`` that were already delivered.
+    _delivered: set[str] = field(default_factory=set)
+    _previous: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.sort_order not in ("ASC", "DESC"):
+            raise ValueError(f"sort_order must be ASC or DESC, got {self.sort_order!r}")
+
+    @classmethod
+    def resume(cls, point: AuditResume) -> AuditCursor:
+        return cls(point.starting_from, point.sort_order, _previous=set(point.seen))
+
+    def position(self, delivered: Iterable[str] = ()) -> AuditResume:
+        """The resume point after delivering the given ids of the current page.
+
+        It remembers the ids that could still come again: those of the previous page
+        and those of the current page already delivered (at most two pages' worth).
+        """
+        seen = self._delivered | self._previous | set(delivered)
+        return AuditResume(self.starting_from, self.sort_order, frozenset(seen))
+
+    def feed(self, entries: Sequence[_HasId], next_starting_from: str | None) -> FeedResult:
+        """Take one page fetched with ``self.starting_from``; advance the cursor."""
+        skip = self._delivered | self._previous
+        new = [entry for entry in entries if entry.id not in skip]
+        page_ids = {entry.id for entry in entries}
+        if self.sort_order == "DESC" and not next_starting_from:
+            self._advance(next_starting_from, page_ids)
+            return FeedResult(new, exhausted=True)
+        if not next_starting_from:
+            # An ASC answer without a cursor breaks the API's contract; stay put.
+            return FeedResult(new, caught_up=True)
+        unchanged = next_starting_from == self.starting_from
+        if unchanged and not new:
+            if self.sort_order == "DESC":
+                raise PaginationError(
+                    f"the server repeated audit-log cursor {next_starting_from!r}: stopping"
+                )
+            self._delivered |= page_ids
+            return FeedResult(new, caught_up=True)
+        if unchanged:
+            # New entries at the same boundary (written since): keep the cursor.
+            self._delivered |= page_ids
+            return FeedResult(new)
+        self._advance(next_starting_from, page_ids)
+        return FeedResult(new)
+
+    def _advance(self, cursor: str | None, page_ids: set[str]) -> None:
+        self._previous = page_ids
+        self._delivered = set()
+        self.starting_from = cursor
