@@ -1,6 +1,7 @@
 """ccloud_async: an asyncio-native, typed SDK for the CockroachDB Cloud API."""
 
 from . import errors, models
+from ._operations import OPERATIONS
 from ._version import __version__
 from .client import DEFAULT_LIMITER, CockroachCloud
 from .errors import (
@@ -22,11 +23,13 @@ from .errors import (
     ServerError,
 )
 from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
+from .operations import Operation
 from .pagination import AsyncPager, Page
 from .retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_LIMITER",
+    "OPERATIONS",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -42,6 +45,7 @@ __all__ = [
     "Limiter",
     "MissingCredentialsError",
     "NotFoundError",
+    "Operation",
     "Page",
     "PaginationError",
     "PauseOnlyLimiter",

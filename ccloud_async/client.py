@@ -7,7 +7,35 @@ from typing import Final
 
 from .config import ClientConfig, resolve_config
 from .limiter import InProcessLimiter, Limiter
-from .resources import ClustersResource
+from .resources import (
+    AllowlistResource,
+    ApiKeysResource,
+    AuditLogsResource,
+    BackupsResource,
+    BlackoutWindowsResource,
+    ClientCACertsResource,
+    ClustersResource,
+    CMEKResource,
+    DatabasesResource,
+    DisruptionResource,
+    EgressPrivateEndpointsResource,
+    EgressRulesResource,
+    FoldersResource,
+    InvoicesResource,
+    JWTIssuersResource,
+    LogExportResource,
+    MaintenanceWindowsResource,
+    MetricExportResource,
+    OrganizationResource,
+    PrivateEndpointsResource,
+    ReplicationResource,
+    RestoresResource,
+    RolesResource,
+    SCIMResource,
+    ServiceAccountsResource,
+    SQLUsersResource,
+    VersionDeferralResource,
+)
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Transport
 
@@ -95,6 +123,32 @@ class CockroachCloud:
             connection_limit=connection_limit,
         )
         self.clusters = ClustersResource(self._transport)
+        self.backups = BackupsResource(self._transport)
+        self.restores = RestoresResource(self._transport)
+        self.cmek = CMEKResource(self._transport)
+        self.sql_users = SQLUsersResource(self._transport)
+        self.databases = DatabasesResource(self._transport)
+        self.allowlist = AllowlistResource(self._transport)
+        self.private_endpoints = PrivateEndpointsResource(self._transport)
+        self.egress_private_endpoints = EgressPrivateEndpointsResource(self._transport)
+        self.egress_rules = EgressRulesResource(self._transport)
+        self.log_export = LogExportResource(self._transport)
+        self.metric_export = MetricExportResource(self._transport)
+        self.audit_logs = AuditLogsResource(self._transport)
+        self.invoices = InvoicesResource(self._transport)
+        self.folders = FoldersResource(self._transport)
+        self.roles = RolesResource(self._transport)
+        self.service_accounts = ServiceAccountsResource(self._transport)
+        self.api_keys = ApiKeysResource(self._transport)
+        self.jwt_issuers = JWTIssuersResource(self._transport)
+        self.replication = ReplicationResource(self._transport)
+        self.maintenance_windows = MaintenanceWindowsResource(self._transport)
+        self.blackout_windows = BlackoutWindowsResource(self._transport)
+        self.version_deferral = VersionDeferralResource(self._transport)
+        self.disruption = DisruptionResource(self._transport)
+        self.client_ca_certs = ClientCACertsResource(self._transport)
+        self.organization = OrganizationResource(self._transport)
+        self.scim = SCIMResource(self._transport)
 
     @property
     def base_url(self) -> str:

@@ -216,3 +216,93 @@ def test_untitled_inline_body_is_named_from_its_operation() -> None:
     assert "class DoThingRequest(Model, kw_only=True):" in source
     assert '"CockroachCloud_DoThing": DoThingRequest,' in source
     assert "    x: str\n" in source  # request-only and required: no default
+
+
+# --------------------------------------------------------------------------- operations
+
+
+def test_committed_operation_modules_are_what_the_snapshot_gives() -> None:
+    outputs = gen.render_operations()
+    assert gen.OPERATIONS_PATH in outputs
+    assert gen.RESOURCES_DIR / "__init__.py" in outputs
+    for path, text in outputs.items():
+        committed = path.read_text(encoding="utf-8")
+        assert committed == text, f"stale {path.name}: run `python tools/generate.py`"
+        head = committed.splitlines()[:2]
+        assert "tools/generate.py" in head[0] and "operation_names.py" in head[0]
+        assert "Do not edit by hand" in head[1]
+
+
+def test_every_resource_module_is_generated() -> None:
+    generated = set(gen.render_operations())
+    on_disk = {p for p in gen.RESOURCES_DIR.glob("*.py") if p.name != "_base.py"}
+    assert on_disk == generated - {gen.OPERATIONS_PATH}
+
+
+def test_check_flag_covers_operation_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = tmp_path / "_operations.py"
+    stale.write_text(gen.OPERATIONS_PATH.read_text(encoding="utf-8").replace("GET", "PUT"))
+    monkeypatch.setattr(gen, "OPERATIONS_PATH", stale)
+    assert gen.main(["--check"]) == 1
+    assert "_operations.py is out of date" in capsys.readouterr().err
+    assert gen.main([]) == 0
+    assert gen.main(["--check"]) == 0
+    assert stale.read_text(encoding="utf-8") == gen.render_operations()[stale]
+
+
+def _names(**changes: Any) -> Any:
+    names = gen.load_names()
+    table = {
+        "NAMES": dict(names.NAMES),
+        "NAMESPACES": names.NAMESPACES,
+        "PAGER_ITEMS": names.PAGER_ITEMS,
+        "REPLACEMENTS": names.REPLACEMENTS,
+    }
+    table.update(changes)
+    return type("Names", (), table)
+
+
+def test_names_table_must_match_the_spec() -> None:
+    names = gen.load_names()
+    missing = dict(names.NAMES)
+    del missing["CockroachCloud_GetCluster"]
+    with pytest.raises(gen.GenerationError, match="GetCluster has no name"):
+        gen.collect_operations(SPEC, _names(NAMES=missing))
+    extra = {**names.NAMES, "CockroachCloud_Nope": ("clusters.nope", "Nothing.")}
+    with pytest.raises(gen.GenerationError, match="Nope"):
+        gen.collect_operations(SPEC, _names(NAMES=extra))
+    twice = {**names.NAMES, "CockroachCloud_GetCluster": ("clusters.list", "Twice.")}
+    with pytest.raises(gen.GenerationError, match=r"clusters\.list"):
+        gen.collect_operations(SPEC, _names(NAMES=twice))
+    elsewhere = {**names.NAMES, "CockroachCloud_GetCluster": ("nowhere.get", "Lost.")}
+    with pytest.raises(gen.GenerationError, match="nowhere"):
+        gen.collect_operations(SPEC, _names(NAMES=elsewhere))
+
+
+def test_generated_methods_follow_the_conventions() -> None:
+    ops = {op.op_id: op for op in gen.collect_operations(SPEC, gen.load_names())}
+    listing = ops["CockroachCloud_ListClusters"]
+    assert [q.arg for q in listing.query] == [
+        "show_inactive",
+        "page",
+        "limit",
+        "as_of_time",
+        "sort_order",
+        "sort_by",
+    ]
+    assert (listing.items_attr, listing.item_ann) == ("clusters", "Cluster")
+    assert ops["CockroachCloud_ListRoleGrants"].items_attr == "grants"
+    users = ops["CockroachCloud_GetUsers"]
+    assert [q.arg for q in users.query][:3] == ["filter", "attributes", "excluded_attributes"]
+    mask = ops["CockroachCloud_DeleteAllowlistEntry"].path_params[-1]
+    assert (mask.arg, mask.ann) == ("cidr_mask", "int")
+    create = {f.arg: f.ann for f in ops["CockroachCloud_CreateCluster"].body_fields}
+    assert create["provider"] == "CloudProvider | str"
+    assert create["spec"] == "CreateClusterSpecification | Mapping[str, Any]"
+    source = gen._render_method(ops["CockroachCloud_GetGroups2"])
+    assert "warnings.warn(" in source and "DeprecationWarning, stacklevel=2" in source
+    assert "use scim.search_groups()" in source
+    assert "retry_unsafe" in gen._render_method(ops["CockroachCloud_CreateCluster"])
+    assert "retry_unsafe" not in gen._render_method(ops["CockroachCloud_SetMaintenanceWindow"])

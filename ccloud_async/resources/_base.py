@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from ..models._base import UNSET
+from ..models._base import UNSET, UnsetType
+from ..pagination import Page
 from ..request_builder import build_body
 from ..response_reader import decode_response
 from ..transport import Transport
 
-__all__ = ["Resource"]
+__all__ = ["Resource", "given", "keyset_page"]
 
 T = TypeVar("T")
 
@@ -18,6 +19,22 @@ T = TypeVar("T")
 def given(**fields: Any) -> dict[str, Any]:
     """The keyword fields the caller actually set (UNSET means "not given")."""
     return {name: value for name, value in fields.items() if value is not UNSET}
+
+
+def keyset_page(
+    items: Sequence[T] | UnsetType | None, pagination: Any, cursor: str | None
+) -> Page[T]:
+    """One page of a keyset-paginated list: its items and the cursors around it."""
+    next_page = previous_page = None
+    if pagination:
+        next_page = pagination.next_page or None
+        previous_page = pagination.previous_page or None
+    return Page(
+        items=items if isinstance(items, Sequence) else [],
+        cursor=cursor,
+        next_page=next_page,
+        previous_page=previous_page,
+    )
 
 
 class Resource:
