@@ -481,7 +481,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             operation_id="CockroachCloud_ListAuditLogs",
             http_method="GET",
             path="/api/v1/auditlogevents",
-            method="audit_logs.list",
+            method="audit_logs.list_page",
             path_params=(),
             query_params=(
                 "starting_from",

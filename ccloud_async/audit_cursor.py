@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
 from .errors import PaginationError
 
 __all__ = ["AuditCursor", "AuditResume", "FeedResult"]
 
 
-class _HasId(Protocol):
-    @property
-    def id(self) -> str: ...
+T = TypeVar("T")
+
+
+def _id(entry: Any) -> str:
+    return str(entry.id)
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,16 @@ class AuditCursor:
         seen = self._delivered | self._previous | set(delivered)
         return AuditResume(self.starting_from, self.sort_order, frozenset(seen))
 
-    def feed(self, entries: Sequence[_HasId], next_starting_from: str | None) -> FeedResult:
+    def feed(
+        self,
+        entries: Sequence[T],
+        next_starting_from: str | None,
+        id_of: Callable[[T], str] = _id,
+    ) -> FeedResult:
         """Take one page fetched with ``self.starting_from``; advance the cursor."""
         skip = self._delivered | self._previous
-        new = [entry for entry in entries if entry.id not in skip]
-        page_ids = {entry.id for entry in entries}
+        page_ids = [id_of(entry) for entry in entries]
+        new = [entry for entry, key in zip(entries, page_ids, strict=True) if key not in skip]
         if self.sort_order == "DESC" and not next_starting_from:
             self._advance(next_starting_from, page_ids)
             return FeedResult(new, exhausted=True)
@@ -113,16 +120,16 @@ class AuditCursor:
                 raise PaginationError(
                     f"the server repeated audit-log cursor {next_starting_from!r}: stopping"
                 )
-            self._delivered |= page_ids
+            self._delivered.update(page_ids)
             return FeedResult(new, caught_up=True)
         if unchanged:
             # New entries at the same boundary (written since): keep the cursor.
-            self._delivered |= page_ids
+            self._delivered.update(page_ids)
             return FeedResult(new)
         self._advance(next_starting_from, page_ids)
         return FeedResult(new)
 
-    def _advance(self, cursor: str | None, page_ids: set[str]) -> None:
-        self._previous = page_ids
+    def _advance(self, cursor: str | None, page_ids: list[str]) -> None:
+        self._previous = set(page_ids)
         self._delivered = set()
         self.starting_from = cursor

@@ -10,7 +10,6 @@ from .limiter import InProcessLimiter, Limiter
 from .resources import (
     AllowlistResource,
     ApiKeysResource,
-    AuditLogsResource,
     BackupsResource,
     BlackoutWindowsResource,
     ClientCACertsResource,
@@ -36,6 +35,7 @@ from .resources import (
     SQLUsersResource,
     VersionDeferralResource,
 )
+from .resources.audit_log_stream import AuditLogs
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Transport
 
@@ -134,7 +134,7 @@ class CockroachCloud:
         self.egress_rules = EgressRulesResource(self._transport)
         self.log_export = LogExportResource(self._transport)
         self.metric_export = MetricExportResource(self._transport)
-        self.audit_logs = AuditLogsResource(self._transport)
+        self.audit_logs = AuditLogs(self._transport)
         self.invoices = InvoicesResource(self._transport)
         self.folders = FoldersResource(self._transport)
         self.roles = RolesResource(self._transport)

@@ -148,8 +148,13 @@ async def test_roles_follow_the_snapshot(api: Api, fake: FakeCloud) -> None:
     # CreateCluster lists CLUSTER_ADMIN and CLUSTER_CREATOR only.
     assert (await api.create(serverless(), key="org-admin"))[0] == 403
     assert (await api.create(serverless(), key="creator"))[0] == 200
-    # "*" lets any member in (the handler is not written yet: 501, not 403).
-    assert (await api("GET", "/api/v1/cluster-versions", key="member"))[0] == 501
+    # "*" lets any member in; the role check comes before the handler lookup, so an
+    # operation without a handler is 501, not 403.
+    assert (await api("GET", "/api/v1/cluster-versions", key="member"))[0] == 200
+    fake.handlers.pop("CockroachCloud_ListMajorClusterVersions")
+    status, body, _ = await api("GET", "/api/v1/cluster-versions", key="member")
+    assert (status, body["code"]) == (501, 12)
+    assert "CockroachCloud_ListMajorClusterVersions" in body["message"]
     # x-roles [] means ORG_ADMIN only.
     assert (await api("GET", "/api/v1/roles/u1", key="creator"))[0] == 403
     assert (await api("GET", "/api/v1/roles/u1", key="org-admin"))[0] == 404  # no such user
@@ -183,14 +188,18 @@ async def test_cc_version(api: Api, fake: FakeCloud) -> None:
     assert (await api("GET", CLUSTERS, key="billing", headers={"Cc-Version": "x"}))[0] == 400
 
 
-async def test_unknown_route_and_method(api: Api) -> None:
+async def test_unknown_route_and_method(api: Api, fake: FakeCloud) -> None:
     status, body, _ = await api("GET", "/api/v1/nothing-here")
     assert status == 404 and body["code"] == 5
     status, body, headers = await api("PUT", CLUSTERS)
     assert status == 405 and set(body) == {"code", "message", "details"}
     assert set(headers["Allow"].split(", ")) == {"GET", "POST"}
     # A literal segment wins over a parameter: this is not GetCluster("available-regions").
-    assert (await api("GET", f"{CLUSTERS}/available-regions"))[0] == 501
+    # Without its handler the operation is 501, naming ListAvailableRegions (not a 404).
+    fake.handlers.pop("CockroachCloud_ListAvailableRegions")
+    status, body, _ = await api("GET", f"{CLUSTERS}/available-regions")
+    assert (status, body["code"]) == (501, 12)
+    assert body["message"] == "not implemented by the emulator: CockroachCloud_ListAvailableRegions"
 
 
 # --- rate limit ------------------------------------------------------------------------
@@ -692,6 +701,7 @@ async def test_fault_filters_and_limits(api: Api, fake: FakeCloud) -> None:
     assert (await api("GET", CLUSTERS))[0] == 200
     assert [(await api("DELETE", f"{CLUSTERS}/x"))[0] for _ in range(3)] == [500] * 3
     regions = f"{CLUSTERS}/available-regions"
+    fake.handlers.pop("CockroachCloud_ListAvailableRegions")  # 501 once the faults run out
     assert [(await api("GET", regions))[0] for _ in range(3)] == [502, 502, 501]
     # Faults come before the 404/405 of a path or method the API lacks.
     assert (await api("DELETE", "/api/v1/nothing"))[0] == 500

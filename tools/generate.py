@@ -268,6 +268,11 @@ class Type:
     int64: bool = False
 
 
+# Date-times kept as the raw string the server sent: a datetime drops nanoseconds, and
+# this one is a cursor handed back to the server.
+RAW_DATE_TIMES = frozenset({"ListAuditLogsResponse.next_starting_from"})
+
+
 def resolve(schema: dict[str, Any], out: Collected, where: str) -> Type:
     if "$ref" in schema:
         name = _ref_name(schema)
@@ -281,7 +286,7 @@ def resolve(schema: dict[str, Any], out: Collected, where: str) -> Type:
         return Type("Any", "any")
     kind, fmt = schema["type"], schema.get("format")
     if kind == "string":
-        if fmt == "date-time":
+        if fmt == "date-time" and where not in RAW_DATE_TIMES:
             return Type("datetime.datetime", "ref")
         if fmt in {"int64", "uint64"}:
             return Type("Int64", "int", int64=True)
@@ -678,7 +683,8 @@ def _param_ann(schema: dict[str, Any]) -> str:
     if kind == "boolean":
         return "bool"
     if kind == "string" and fmt == "date-time":
-        return "datetime.datetime"
+        # A raw RFC 3339 string keeps nanoseconds (audit-log cursors need them).
+        return "datetime.datetime | str"
     if kind == "string":
         return "str"
     raise GenerationError(f"unsupported parameter schema {schema!r}")

@@ -287,7 +287,7 @@ NAMES: dict[str, tuple[str, str]] = {
     _P + "DeleteJWTIssuer": ("jwt_issuers.delete", "Stop trusting a JWT issuer."),
     # organization and audit logs
     _P + "GetOrganizationInfo": ("organization.get", "The organization of the caller."),
-    _P + "ListAuditLogs": ("audit_logs.list", "One page of audit log entries."),
+    _P + "ListAuditLogs": ("audit_logs.list_page", "One page of audit log entries."),
     # physical cluster replication
     _P + "ListPhysicalReplicationStreams": (
         "replication.list_streams",

@@ -2008,7 +2008,7 @@ class ListAuditLogsResponse(Model, kw_only=True):
     """Schema ``ListAuditLogsResponse``."""
 
     entries: list[AuditLogEntry] | UnsetType | None = UNSET
-    next_starting_from: datetime.datetime | UnsetType | None = UNSET
+    next_starting_from: str | UnsetType | None = UNSET
 
 
 class ListAvailableRegionsResponse(Model, kw_only=True):

@@ -19,10 +19,10 @@ __all__ = ["AuditLogsResource"]
 class AuditLogsResource(Resource):
     """The organization's audit log."""
 
-    async def list(
+    async def list_page(
         self,
         *,
-        starting_from: datetime.datetime | None = None,
+        starting_from: datetime.datetime | str | None = None,
         sort_order: str | None = None,
         limit: int | None = None,
         timeout: float | None = None,

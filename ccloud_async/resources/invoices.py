@@ -23,8 +23,8 @@ class InvoicesResource(Resource):
         self,
         *,
         status: str | None = None,
-        start_time: datetime.datetime | None = None,
-        end_time: datetime.datetime | None = None,
+        start_time: datetime.datetime | str | None = None,
+        end_time: datetime.datetime | str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> ListInvoicesResponse:

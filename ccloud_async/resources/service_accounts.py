@@ -34,7 +34,7 @@ class ServiceAccountsResource(Resource):
         *,
         limit: int | None = None,
         sort_order: str | None = None,
-        as_of_time: datetime.datetime | None = None,
+        as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -333,16 +333,12 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         "CockroachCloud_SetClusterVersionDeferral": set_deferral,
         "CockroachCloud_GetClusterDisruptionInfo": get_disruption,
         "CockroachCloud_UpdateClusterDisruption": set_disruption,
+        **catalogue_handlers(fake),
     }
 
 
 def catalogue_handlers(fake: FakeCloud) -> dict[str, Handler]:
-    """Available regions and major versions: written, but not registered yet.
-
-    ``tests/test_emulator.py`` uses these two operations as its examples of an
-    operation with no handler (501); register them (return them from ``handlers``)
-    once those examples move elsewhere.
-    """
+    """Available regions and major versions (registered through :func:`handlers`)."""
 
     async def available_regions(call: Call) -> web.StreamResponse:
         query = call.request.query

@@ -83,8 +83,8 @@ class Stream:
         if self.status == "STARTING" and now - since >= timings.starting:
             self._enter("REPLICATING", since + timings.starting)
             self.activated_at = self.status_since
-        if self.status == "FAILING_OVER" and now - since >= timings.failing_over:
-            self._enter("COMPLETED", (self.status_since or since) + timings.failing_over)
+        elif self.status == "FAILING_OVER" and now - since >= timings.failing_over:
+            self._enter("COMPLETED", since + timings.failing_over)
 
     def cancel(self, now: datetime) -> None:
         self.final_replicated_time = self.replicated_time(now)

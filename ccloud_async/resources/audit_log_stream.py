@@ -1,0 +1,76 @@
+"""``cloud.audit_logs``: the generated one-page call plus the streaming ``list``."""
+
+from __future__ import annotations
+
+import datetime
+
+from ..audit_cursor import AuditResume
+from ..audit_pager import AuditLogStream
+from ..models import AuditLogEntry
+from .audit_logs import AuditLogsResource
+
+__all__ = ["AuditLogs"]
+
+
+def _cursor_text(value: datetime.datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    if value.tzinfo is None:
+        raise ValueError("starting_from must be timezone-aware")
+    text = value.astimezone(datetime.timezone.utc).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _entry_id(entry: AuditLogEntry) -> str:
+    return entry.id if isinstance(entry.id, str) else ""
+
+
+class AuditLogs(AuditLogsResource):
+    """The organization's audit log, as one page or as a stream."""
+
+    def list(
+        self,
+        starting_from: datetime.datetime | str | None = None,
+        sort_order: str = "ASC",
+        limit: int | None = None,
+        follow: bool = False,
+        *,
+        resume: AuditResume | str | None = None,
+        poll_interval: float = 5.0,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AuditLogStream[AuditLogEntry]:
+        """Every entry after ``starting_from`` (exclusive), each once, in order.
+
+        ``sort_order`` ASC (oldest first) or DESC. ``follow=True`` (ASC only) keeps
+        polling every ``poll_interval`` seconds for new entries until cancelled.
+        ``resume`` (an :class:`AuditResume` or its token) continues an earlier walk and
+        overrides ``starting_from`` and ``sort_order``.
+        """
+        if isinstance(resume, str):
+            resume = AuditResume.from_token(resume)
+        if resume is None:
+            if sort_order not in ("ASC", "DESC"):
+                raise ValueError(f"sort_order must be ASC or DESC, got {sort_order!r}")
+            resume = AuditResume(_cursor_text(starting_from), sort_order)
+        order = resume.sort_order
+
+        async def fetch(cursor: str | None) -> tuple[list[AuditLogEntry], str | None]:
+            page = await self.list_page(
+                starting_from=cursor,
+                sort_order=order,
+                limit=limit,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            entries = page.entries if isinstance(page.entries, list) else []
+            next_from = page.next_starting_from
+            return entries, next_from if isinstance(next_from, str) and next_from else None
+
+        return AuditLogStream(
+            fetch,
+            _entry_id,
+            start=resume,
+            follow=follow,
+            poll_interval=poll_interval,
+        )
