@@ -10,6 +10,11 @@ deduplicated by ``id`` against the previous page (a repeat can only come from th
 * ASC: the server always answers a cursor; a page with nothing new and an unchanged
   cursor means "caught up" (stop, or poll again when following).
 
+Entries not strictly beyond the cursor (in the walk's direction) are dropped too: a page
+never splits a timestamp, so every entry stamped at the cursor was already delivered —
+and ``starting_from`` is exclusive. Times are compared as integer nanoseconds parsed from
+the raw strings.
+
 A :class:`AuditResume` names a position exactly: the cursor a page was fetched with and
 the ids of that page already delivered. Its ``token()`` is a plain string to store.
 """
@@ -17,7 +22,10 @@ the ids of that page already delivered. Its ``token()`` is a plain string to sto
 from __future__ import annotations
 
 import base64
+import calendar
+import datetime
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,9 +37,47 @@ __all__ = ["AuditCursor", "AuditResume", "FeedResult"]
 
 T = TypeVar("T")
 
+_NS = 1_000_000_000
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+)
+
+
+def timestamp_ns(text: str) -> int:
+    """Nanoseconds since the Unix epoch of an RFC 3339 date-time, with no precision lost."""
+    match = _RFC3339.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    year, month, day, hour, minute, second, fraction, _, sign, off_h, off_m = match.groups()
+    moment = datetime.datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        int(second),
+        tzinfo=datetime.timezone.utc,
+    )
+    seconds = calendar.timegm(moment.utctimetuple())
+    if sign:
+        offset = int(off_h) * 3600 + int(off_m) * 60
+        seconds -= offset if sign == "+" else -offset
+    return seconds * _NS + int((fraction or "0").ljust(9, "0"))
+
 
 def _id(entry: Any) -> str:
     return str(entry.id)
+
+
+def _created_ns(entry: Any) -> int | None:
+    created = getattr(entry, "created_at", None)
+    if isinstance(created, str):
+        try:
+            return timestamp_ns(created)
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -107,7 +153,12 @@ class AuditCursor:
         """Take one page fetched with ``self.starting_from``; advance the cursor."""
         skip = self._delivered | self._previous
         page_ids = [id_of(entry) for entry in entries]
-        new = [entry for entry, key in zip(entries, page_ids, strict=True) if key not in skip]
+        beyond = self._beyond_cursor()
+        new = [
+            entry
+            for entry, key in zip(entries, page_ids, strict=True)
+            if key not in skip and beyond(entry)
+        ]
         if self.sort_order == "DESC" and not next_starting_from:
             self._advance(next_starting_from, page_ids)
             return FeedResult(new, exhausted=True)
@@ -128,6 +179,17 @@ class AuditCursor:
             return FeedResult(new)
         self._advance(next_starting_from, page_ids)
         return FeedResult(new)
+
+    def _beyond_cursor(self) -> Callable[[Any], bool]:
+        if self.starting_from is None:
+            return lambda entry: True
+        try:
+            bound = timestamp_ns(self.starting_from)
+        except ValueError:
+            return lambda entry: True  # an unusual cursor: rely on ids alone
+        if self.sort_order == "ASC":
+            return lambda entry: (ns := _created_ns(entry)) is None or ns > bound
+        return lambda entry: (ns := _created_ns(entry)) is None or ns < bound
 
     def _advance(self, cursor: str | None, page_ids: list[str]) -> None:
         self._previous = set(page_ids)

@@ -32,7 +32,8 @@ class AuditPage(Generic[E]):
     entries: Sequence[E]
     starting_from: str | None
     next_starting_from: str | None
-    resume: AuditResume
+    resume: AuditResume  # after this page
+    before: AuditResume  # where this page was fetched from
     caught_up: bool = False
 
 
@@ -58,6 +59,7 @@ class _PageStream(Generic[E]):
     async def __anext__(self) -> AuditPage[E]:
         while not self._done:
             asked = self.cursor.starting_from
+            before = self.cursor.position()
             entries, next_from = await self._fetch(asked)
             result = self.cursor.feed(entries, next_from, self.id_of)
             page = AuditPage(
@@ -65,6 +67,7 @@ class _PageStream(Generic[E]):
                 starting_from=asked,
                 next_starting_from=next_from,
                 resume=self.cursor.position(),
+                before=before,
                 caught_up=result.caught_up,
             )
             if result.exhausted:
@@ -87,6 +90,7 @@ class AuditEntryIterator(Generic[E]):
 
     def __init__(self, pages: _PageStream[E]) -> None:
         self._pages = pages
+        self._page: AuditPage[E] | None = None
         self._items: Sequence[E] = ()
         self._index = 0
 
@@ -95,7 +99,8 @@ class AuditEntryIterator(Generic[E]):
 
     async def __anext__(self) -> E:
         while self._index >= len(self._items):
-            self._items = (await self._pages.__anext__()).entries
+            self._page = await self._pages.__anext__()
+            self._items = self._page.entries
             self._index = 0
         item = self._items[self._index]
         self._index += 1
@@ -103,8 +108,14 @@ class AuditEntryIterator(Generic[E]):
 
     def resume_point(self) -> AuditResume:
         """Resume here: after the last entry yielded, nothing lost, nothing twice."""
-        delivered = [self._pages.id_of(item) for item in self._items[: self._index]]
-        return self._pages.cursor.position(delivered)
+        page = self._page
+        if page is None:
+            return self._pages.cursor.position()
+        if self._index >= len(self._items):
+            return page.resume
+        delivered = {self._pages.id_of(item) for item in self._items[: self._index]}
+        before = page.before
+        return AuditResume(before.starting_from, before.sort_order, before.seen | delivered)
 
 
 class AuditLogStream(Generic[E]):

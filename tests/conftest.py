@@ -25,8 +25,11 @@ STANDARD = {
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeCloud]:
-    """An emulator with no rate limit (tests that need one build their own)."""
-    async with FakeCloud(rate_limit=None) as server:
+    """An emulator with no rate limit (tests that need one build their own).
+
+    Every 200 response it sends is checked against the snapshot's schema.
+    """
+    async with FakeCloud(rate_limit=None, validate_responses=True) as server:
         yield server
 
 

@@ -87,3 +87,33 @@ def test_bad_tokens_are_value_errors(junk: str) -> None:
 def test_sort_order_is_checked() -> None:
     with pytest.raises(ValueError):
         AuditCursor(sort_order="UP")
+
+
+def test_timestamp_ns_keeps_every_digit() -> None:
+    from ccloud_async.audit_cursor import timestamp_ns
+
+    base = timestamp_ns("2024-01-02T03:04:05Z")
+    assert timestamp_ns("2024-01-02T03:04:05.000000001Z") == base + 1
+    assert timestamp_ns("2024-01-02T03:04:05.5Z") == base + 500_000_000
+    assert timestamp_ns("2024-01-02T04:04:05.000000001+01:00") == base + 1
+    assert timestamp_ns("2024-01-02T02:04:05-01:00") == base
+    with pytest.raises(ValueError):
+        timestamp_ns("yesterday")
+
+
+@dataclass(frozen=True)
+class Stamped:
+    id: str
+    created_at: str
+
+
+def test_entries_at_or_before_the_bound_are_dropped() -> None:
+    cursor = AuditCursor("2024-01-01T00:00:00.000000005Z")
+    page = [
+        Stamped("old", "2024-01-01T00:00:00.000000004Z"),
+        Stamped("at", "2024-01-01T00:00:00.000000005Z"),
+        Stamped("new", "2024-01-01T00:00:00.000000006Z"),
+    ]
+    assert [e.id for e in cursor.feed(page, "2024-01-01T00:00:00.000000006Z").new] == ["new"]
+    desc = AuditCursor("2024-01-01T00:00:00.000000005Z", "DESC")
+    assert [e.id for e in desc.feed(page[::-1], None).new] == ["old"]

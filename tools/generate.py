@@ -268,9 +268,10 @@ class Type:
     int64: bool = False
 
 
-# Date-times kept as the raw string the server sent: a datetime drops nanoseconds, and
-# this one is a cursor handed back to the server.
-RAW_DATE_TIMES = frozenset({"ListAuditLogsResponse.next_starting_from"})
+# Date-times kept as the raw string the server sent: a datetime drops nanoseconds. The
+# audit cursor is handed back to the server, and audit entries are exported verbatim
+# and compared with it.
+RAW_DATE_TIMES = frozenset({"ListAuditLogsResponse.next_starting_from", "AuditLogEntry.created_at"})
 
 
 def resolve(schema: dict[str, Any], out: Collected, where: str) -> Type:

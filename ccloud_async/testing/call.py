@@ -24,6 +24,7 @@ class Call:
     principal: Principal
     version: str  # the Cc-Version in effect
     on_applied: Callable[[str], None]
+    was_applied: bool = False
 
     async def json(self) -> Any:
         raw = await self.request.read()
@@ -37,6 +38,7 @@ class Call:
 
     def applied(self) -> None:
         """Record that this call changed state (``fake.stats.applied``)."""
+        self.was_applied = True
         self.on_applied(self.route.operation_id)
 
 

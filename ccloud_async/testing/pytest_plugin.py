@@ -1,7 +1,8 @@
 """pytest fixtures for code that talks to the CockroachDB Cloud API.
 
 * ``fake_cloud`` - a running :class:`~ccloud_async.testing.FakeCloud` that accepts the
-  API key ``"test-key"`` with every role;
+  API key ``"test-key"`` with every role (and, when jsonschema is installed, checks its
+  own responses against the spec: ``validate_responses=True``);
 * ``cloud`` - a :class:`ccloud_async.CockroachCloud` client pointed at it.
 
 Registered through the ``pytest11`` entry point, so it is imported by every pytest run
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .response_check import jsonschema_available
 from .server import DEFAULT_API_KEY, FakeCloud
 
 if TYPE_CHECKING:
@@ -34,7 +36,8 @@ if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
     async def fake_cloud() -> AsyncIterator[FakeCloud]:
-        async with FakeCloud() as fake:
+        # Responses are checked against the spec when jsonschema is there to do it.
+        async with FakeCloud(validate_responses=jsonschema_available()) as fake:
             yield fake
 
     @pytest_asyncio.fixture

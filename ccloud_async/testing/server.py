@@ -9,7 +9,10 @@ Every request runs these steps, in this order; the first that answers wins:
 4. role          x-roles of the operation the method and path match -> 403
 5. faults        injected delays / failures (``fake.faults``)
 6. handler       the operation; a path no operation has -> 404, a known path with
-                 another method -> 405, an operation with no handler yet -> 501
+                 another method -> 405, an operation with no handler yet -> 501;
+                 with ``validate_responses=True`` a 200 JSON body that does not match
+                 the operation's response schema in the snapshot -> 500
+                 (``stats.invalid_responses``; see ``response_check.py``)
 
 Faults come before the 404/405 answers because they stand for the network and the
 servers in front of the API, which fail whatever the path.
@@ -24,9 +27,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 
+import msgspec
 from aiohttp import web
 
 from .areas import all_handlers
+from .audit_log import AuditLog, record_mutation
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version
 from .call import Call, Handler
 from .clusters import ClusterStore
@@ -40,6 +45,7 @@ from .errors import (
 )
 from .faults import FaultRegistry, reset_connection, respond, sleep_unless
 from .ratelimit import RetryAfterFormat, SlidingWindowLimiter, format_retry_after
+from .response_check import ResponseChecker
 from .spec import RouteMatch, RouteTable, load_spec
 from .stats import RequestRecord, Stats, max_in_window
 
@@ -70,6 +76,9 @@ class FakeCloud:
         retry_after: RetryAfterFormat = "seconds",
         seed_clusters: int = 0,
         jwts: Mapping[str, tuple[str, Iterable[str]]] | None = None,
+        validate_responses: bool = False,
+        audit_entries: int = 0,
+        audit_repeats: bool = True,
     ) -> None:
         if retry_after not in ("seconds", "http-date", "none"):
             raise ValueError(f"retry_after must be seconds, http-date or none: {retry_after!r}")
@@ -83,6 +92,9 @@ class FakeCloud:
         self.request_log: list[RequestRecord] = []
         self.routes = RouteTable(load_spec())
         self.clusters = ClusterStore()
+        self.audit = AuditLog(repeats=audit_repeats)
+        if audit_entries:
+            self.audit.seed(audit_entries)
         self.handlers: dict[str, Handler] = {}
         self.handlers.update(self.clusters.handlers())
         for operation_id, handler in all_handlers(self).items():
@@ -91,6 +103,8 @@ class FakeCloud:
             self.handlers[operation_id] = handler
         if seed_clusters:
             self.clusters.seed(seed_clusters, creator_id=str(uuid.uuid4()))
+        # Every 200 JSON response checked against the snapshot (needs jsonschema).
+        self.response_checker = ResponseChecker() if validate_responses else None
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closing = asyncio.Event()
@@ -174,7 +188,8 @@ class FakeCloud:
         record = RequestRecord(time.monotonic(), request.method, request.path)
         self.request_log.append(record)
         self.stats.requests += 1
-        match = self.routes.resolve(request.method, request.path)
+        # The raw path: a parameter holding an encoded '/' (%2F) stays one segment.
+        match = self.routes.resolve(request.method, request.rel_url.raw_path)
         if match.route is not None:
             self.stats.by_route[(request.method, match.route.template)] += 1
         response: web.StreamResponse | None
@@ -246,7 +261,34 @@ class FakeCloud:
             raise ApiError(
                 501, UNIMPLEMENTED, f"not implemented by the emulator: {route.operation_id}"
             )
-        return await handler(Call(request, route, match.params, principal, version, self._applied))
+        call = Call(request, route, match.params, principal, version, self._applied)
+        response = await handler(call)
+        if call.was_applied:
+            record_mutation(self.audit, call, response, self.clusters.get)
+        if self.response_checker is not None:
+            response = self._check_response(route.operation_id, response)
+        return response
+
+    def _check_response(
+        self, operation_id: str, response: web.StreamResponse
+    ) -> web.StreamResponse:
+        """A 200 JSON body that does not match the spec becomes a 500, counted."""
+        assert self.response_checker is not None
+        if (
+            response.status != 200
+            or not isinstance(response, web.Response)
+            or response.content_type != "application/json"
+            or not isinstance(response.body, bytes)
+        ):
+            return response
+        problem = self.response_checker.problem(operation_id, msgspec.json.decode(response.body))
+        if problem is None:
+            return response
+        self.stats.invalid_responses += 1
+        _log.error("%s: emulator response does not match the spec: %s", operation_id, problem)
+        return status_response(
+            500, INTERNAL, f"emulator response does not match the spec: {problem}"
+        )
 
     def _inflict(self, request: web.Request, response: web.Response | None) -> web.Response:
         """Send a fault's response instead of the real one; None resets the connection."""

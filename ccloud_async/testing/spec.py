@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 __all__ = ["Route", "RouteMatch", "RouteTable", "load_spec", "role_names", "schema_fields"]
 
@@ -88,7 +89,8 @@ class RouteTable:
         self.by_operation = {r.operation_id: r for r in self.routes}
 
     def resolve(self, method: str, path: str) -> RouteMatch:
-        parts = path.strip("/").split("/")
+        """Match a raw (still percent-encoded) path: split first, then decode each segment."""
+        parts = [unquote(part) for part in path.strip("/").split("/")]
         allowed: list[str] = []
         for route in self.routes:  # most specific first
             params = route.match(parts)

@@ -28,6 +28,8 @@ class Stats:
     admitted: int = 0  # passed auth and the rate limit (these fill the window)
     rate_limited: int = 0  # answered 429 by the limiter
     faults_injected: int = 0
+    # 200 responses that failed FakeCloud(validate_responses=True) and became 500s.
+    invalid_responses: int = 0
     # Every received request whose method and path matched a spec operation.
     by_route: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Mutations that changed state, by operationId; a fault after the change still counts.
@@ -36,6 +38,7 @@ class Stats:
     def reset(self) -> None:
         # In place, so a test holding ``fake.stats`` keeps seeing live numbers.
         self.requests = self.admitted = self.rate_limited = self.faults_injected = 0
+        self.invalid_responses = 0
         self.by_route.clear()
         self.applied.clear()
 

@@ -19,7 +19,6 @@ Keyset pagination reuses the page-token format of ``testing/clusters.py`` (its
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .. import validation as v
+from ..audit_log import AuditLog
 from ..call import Call
 from ..clusters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _decode_page, _encode_page
 from ..errors import NOT_FOUND, ApiError, invalid
@@ -206,48 +206,6 @@ def keyset_page(
 # --- the audit log ------------------------------------------------------------------
 
 
-class AuditLog:
-    """Audit log entries (AuditLogEntry objects), oldest first."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.entries: list[dict[str, Any]] = []
-
-    def record(
-        self,
-        action: str,
-        call: Call | None = None,
-        *,
-        cluster: Mapping[str, Any] | None = None,
-        payload: str = "",
-        created_at: str | None = None,
-    ) -> dict[str, Any]:
-        """Append an entry for ``action`` (an AuditLogAction value) done by ``call``'s caller."""
-        entry: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
-            "action": action,
-            "created_at": created_at or self.clock.now(),
-            "source": "AUDIT_LOG_SOURCE_CC_API",
-            "metadata": {"ip_address": f"203.0.113.{secrets.randbelow(254) + 1}"},
-            "trace_id": secrets.token_hex(16),
-            "payload": payload,
-        }
-        if call is not None:
-            principal = call.principal
-            if principal.vanity_name is not None:
-                entry["user_email"] = call.request.headers.get(
-                    "Cc-Username", f"{principal.user_id[:8]}@example.com"
-                )
-            else:
-                entry["service_account_name"] = f"sa-{principal.user_id[:8]}"
-        if cluster is not None:
-            entry["cluster_id"] = cluster["id"]
-            entry["cluster_name"] = cluster["name"]
-        self.entries.append(entry)
-        self.entries.sort(key=lambda e: e["created_at"])  # stable: equal times keep order
-        return entry
-
-
 # --- the organization's state -------------------------------------------------------
 
 
@@ -255,7 +213,7 @@ class AuditLog:
 class OrgState:
     clock: Clock = field(default_factory=Clock)
     organization: dict[str, Any] = field(default_factory=dict)
-    audit: AuditLog = field(init=False)
+    audit: AuditLog = field(default_factory=AuditLog)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCIM users by id
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCIM groups by id
     service_accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -267,7 +225,6 @@ class OrgState:
     created: dict[str, str] = field(default_factory=dict)  # object id -> creation time
 
     def __post_init__(self) -> None:
-        self.audit = AuditLog(self.clock)
         org_id = str(uuid.uuid4())
         self.organization = {
             "id": org_id,
@@ -301,7 +258,6 @@ def org_state(fake: FakeCloud) -> OrgState:
     """The FakeCloud's organization state, created on first use (``fake.org``)."""
     state = getattr(fake, "org", None)
     if not isinstance(state, OrgState):
-        state = OrgState()
+        state = OrgState(audit=fake.audit)
         fake.org = state  # type: ignore[attr-defined]
-        fake.audit = state.audit  # type: ignore[attr-defined]
     return state

@@ -1,0 +1,309 @@
+"""The emulator's audit log: entries, seeding, and pages that behave like the API's.
+
+Timestamps carry nanoseconds and are written the way protobuf JSON writes them (0, 3, 6
+or 9 fraction digits), so they are compared by a canonical key, never as raw strings.
+Pages follow the API: ``starting_from`` is an exclusive bound, a page always holds every
+entry of its last timestamp, ASC always answers ``next_starting_from`` and DESC omits it
+once the oldest entry was served. With ``repeats`` on (the default) a page also repeats
+the entries stamped exactly at ``starting_from`` — the boundary repeats a client must
+deduplicate by ``id``; they do not count against ``limit``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from . import validation as v
+from .errors import invalid
+
+if TYPE_CHECKING:
+    from .call import Call
+
+__all__ = ["AuditLog", "canonical", "format_ns"]
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+_NS = 1_000_000_000
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})"
+)
+
+
+def to_ns(value: str, path: str = "starting_from") -> int:
+    """Nanoseconds since the epoch of an RFC 3339 date-time; 400 naming ``path`` if bad."""
+    match = _RFC3339.fullmatch(value)
+    if match is None:
+        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    offset = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        whole = datetime.fromisoformat(
+            f"{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"
+        ).timestamp()
+    except ValueError:
+        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})") from None
+    return int(whole) * _NS + int((fraction or "0").ljust(9, "0"))
+
+
+def format_ns(ns: int) -> str:
+    """RFC 3339 in UTC as protobuf JSON writes it: 0, 3, 6 or 9 fraction digits."""
+    seconds, fraction = divmod(ns, _NS)
+    text = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    if fraction:
+        digits = f"{fraction:09d}"
+        for width in (3, 6, 9):
+            if digits[width:].strip("0") == "":
+                digits = digits[:width]
+                break
+        text += "." + digits
+    return text + "Z"
+
+
+def canonical(value: str) -> int:
+    return to_ns(value, "created_at")
+
+
+class AuditLog:
+    """Audit log entries (AuditLogEntry objects), oldest first."""
+
+    def __init__(self, clock: object | None = None, *, repeats: bool = True) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._keys: list[int] = []  # canonical times, parallel to entries
+        self._last_ns = 0
+        self.repeats = repeats
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _now_ns(self) -> int:
+        self._last_ns = max(time.time_ns(), self._last_ns + 1)
+        return self._last_ns
+
+    def record(
+        self,
+        action: str,
+        call: Call | None = None,
+        *,
+        cluster: Mapping[str, Any] | None = None,
+        payload: str = "",
+        created_at: str | None = None,
+    ) -> dict[str, Any]:
+        """Append an entry for ``action`` (an AuditLogAction value) done by ``call``'s caller."""
+        stamp = created_at or format_ns(self._now_ns())
+        entry: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "action": action,
+            "created_at": stamp,
+            "source": "AUDIT_LOG_SOURCE_CC_API",
+            "metadata": {"ip_address": f"203.0.113.{secrets.randbelow(254) + 1}"},
+            "trace_id": secrets.token_hex(16),
+            "payload": payload,
+        }
+        if call is not None:
+            principal = call.principal
+            if principal.vanity_name is not None:
+                entry["user_email"] = call.request.headers.get(
+                    "Cc-Username", f"{principal.user_id[:8]}@example.com"
+                )
+            else:
+                entry["service_account_name"] = f"sa-{principal.user_id[:8]}"
+        if cluster is not None:
+            entry["cluster_id"] = cluster["id"]
+            entry["cluster_name"] = cluster["name"]
+        self._insert(entry)
+        return entry
+
+    def _insert(self, entry: dict[str, Any]) -> None:
+        key = canonical(entry["created_at"])
+        if not self._keys or key >= self._keys[-1]:
+            self.entries.append(entry)
+            self._keys.append(key)
+            return
+        index = bisect.bisect_right(self._keys, key)  # equal times keep their order
+        self.entries.insert(index, entry)
+        self._keys.insert(index, key)
+
+    def seed(self, count: int, *, seed: int = 7, actions: list[str] | None = None) -> None:
+        """Append ``count`` realistic entries ending now; groups of 1-4 share a timestamp."""
+        rng = random.Random(seed)
+        names = actions or [
+            "AUDIT_LOG_ACTION_CREATE_CLUSTER",
+            "AUDIT_LOG_ACTION_UPDATE_CLUSTER",
+            "AUDIT_LOG_ACTION_CREATE_SQL_USER",
+            "AUDIT_LOG_ACTION_CHANGE_SQL_USER_PASSWORD",
+            "AUDIT_LOG_ACTION_ADD_IP_ALLOWLIST",
+            "AUDIT_LOG_ACTION_USER_LOGIN",
+            "AUDIT_LOG_ACTION_CREATE_API_KEY",
+            "AUDIT_LOG_ACTION_SET_CLUSTER_MAINTENANCE_WINDOW",
+        ]
+        sources = ["AUDIT_LOG_SOURCE_CC_API", "AUDIT_LOG_SOURCE_UI", "AUDIT_LOG_SOURCE_CLI"]
+        clusters = [
+            (str(uuid.UUID(int=rng.getrandbits(128))), f"seeded-{i:03d}") for i in range(40)
+        ]
+        start = time.time_ns() - count * 50_000_000  # ~20 entries per second of history
+        stamp = max(start, self._last_ns + 1)
+        made = 0
+        while made < count:
+            stamp += rng.randrange(1, 100_000_000)
+            text = format_ns(stamp)
+            for _ in range(min(rng.choice((1, 1, 1, 2, 3, 4)), count - made)):
+                cluster_id, cluster_name = rng.choice(clusters)
+                entry = {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "action": rng.choice(names),
+                    "created_at": text,
+                    "source": rng.choice(sources),
+                    "cluster_id": cluster_id,
+                    "cluster_name": cluster_name,
+                    "user_email": f"user{rng.randrange(12)}@example.com",
+                    "metadata": {"ip_address": f"198.51.100.{rng.randrange(1, 255)}"},
+                    "trace_id": f"{rng.getrandbits(128):032x}",
+                    "payload": "",
+                }
+                self.entries.append(entry)
+                self._keys.append(stamp)
+                made += 1
+        self._last_ns = max(self._last_ns, stamp)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def page(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """One ListAuditLogsResponse for the query."""
+        order = v.enum(query.get("sort_order", "ASC"), "sort_order", ("ASC", "DESC"))
+        limit = DEFAULT_LIMIT
+        if query.get("limit") is not None:
+            limit = min(v.int32(query["limit"], "limit", minimum=0) or DEFAULT_LIMIT, MAX_LIMIT)
+        raw_bound = query.get("starting_from") or None
+        bound = to_ns(raw_bound) if raw_bound else None
+        keys = self._keys
+        if order == "ASC":
+            lo = 0 if bound is None else bisect.bisect_right(keys, bound)
+            hi = _extend(keys, lo, min(lo + limit, len(keys)), step=1)
+            chosen = list(range(lo, hi))
+            if self.repeats and bound is not None:
+                first = bisect.bisect_left(keys, bound)
+                chosen = list(range(first, lo)) + chosen
+            body: dict[str, Any] = {"entries": [self.entries[i] for i in chosen]}
+            if hi > lo:
+                body["next_starting_from"] = self.entries[hi - 1]["created_at"]
+            elif raw_bound:
+                body["next_starting_from"] = raw_bound
+            else:
+                body["next_starting_from"] = format_ns(max(self._last_ns, time.time_ns()))
+            return body
+        top = len(keys) if bound is None else bisect.bisect_left(keys, bound)
+        low = _extend(keys, top, max(top - limit, 0), step=-1)
+        chosen = list(range(top - 1, low - 1, -1))
+        if self.repeats and bound is not None:
+            last = bisect.bisect_right(keys, bound)
+            chosen = list(range(last - 1, top - 1, -1)) + chosen
+        body = {"entries": [self.entries[i] for i in chosen]}
+        if low > 0:
+            body["next_starting_from"] = self.entries[low]["created_at"]
+        return body
+
+
+def _extend(keys: list[int], start: int, end: int, *, step: int) -> int:
+    """Move ``end`` so that the page does not split the timestamp at its edge."""
+    if step > 0:
+        while start < end < len(keys) and keys[end] == keys[end - 1]:
+            end += 1
+        return end
+    while 0 < end < start and keys[end - 1] == keys[end]:
+        end -= 1
+    return end
+
+
+_A = "AUDIT_LOG_ACTION_"
+# Cluster-scoped mutations and the audit action the API files them under. (Organization
+# areas record their own entries, with payloads.)
+CLUSTER_ACTIONS: dict[str, str] = {
+    "CockroachCloud_CreateCluster": _A + "CREATE_CLUSTER",
+    "CockroachCloud_DeleteCluster": _A + "DELETE_CLUSTER",
+    "CockroachCloud_UpdateCluster": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_UpdateBackupConfiguration": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_CreateBlackoutWindow": _A + "CREATE_CLUSTER_BLACKOUT_WINDOW",
+    "CockroachCloud_UpdateBlackoutWindow": _A + "UPDATE_CLUSTER_BLACKOUT_WINDOW",
+    "CockroachCloud_DeleteBlackoutWindow": _A + "DELETE_CLUSTER_BLACKOUT_WINDOW",
+    "CockroachCloud_SetClientCACert": _A + "SET_CLIENT_CA_CERT",
+    "CockroachCloud_UpdateClientCACert": _A + "UPDATE_CLIENT_CA_CERT",
+    "CockroachCloud_DeleteClientCACert": _A + "DELETE_CLIENT_CA_CERT",
+    "CockroachCloud_EnableCMEKSpec": _A + "UPDATE_CMEK",
+    "CockroachCloud_UpdateCMEKSpec": _A + "UPDATE_CMEK",
+    "CockroachCloud_UpdateCMEKStatus": _A + "REVOKE_CMEK",
+    "CockroachCloud_CreateDatabase": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_EditDatabase": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_EditDatabase2": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_DeleteDatabase": _A + "UPDATE_CLUSTER",
+    "CockroachCloud_UpdateClusterDisruption": _A + "UPDATE_CLUSTER_DISRUPTION",
+    "CockroachCloud_EnableLogExport": _A + "UPDATE_CLUSTER_LOG_EXPORT",
+    "CockroachCloud_DeleteLogExport": _A + "DELETE_CLUSTER_LOG_EXPORT",
+    "CockroachCloud_SetMaintenanceWindow": _A + "SET_CLUSTER_MAINTENANCE_WINDOW",
+    "CockroachCloud_DeleteMaintenanceWindow": _A + "DELETE_CLUSTER_MAINTENANCE_WINDOW",
+    "CockroachCloud_EnableCloudWatchMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_EnableDatadogMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_EnablePrometheusMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_DeleteCloudWatchMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_DeleteDatadogMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_DeletePrometheusMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
+    "CockroachCloud_AddAllowlistEntry": _A + "ADD_IP_ALLOWLIST",
+    "CockroachCloud_AddAllowlistEntry2": _A + "ADD_IP_ALLOWLIST",
+    "CockroachCloud_UpdateAllowlistEntry": _A + "EDIT_IP_ALLOWLIST",
+    "CockroachCloud_DeleteAllowlistEntry": _A + "DELETE_IP_ALLOWLIST",
+    "CockroachCloud_SetAwsEndpointConnectionState": _A + "ACCEPT_PRIVATE_LINK",
+    "CockroachCloud_CreateEgressPrivateEndpoint": _A + "CREATE_EGRESS_PRIVATE_ENDPOINT",
+    "CockroachCloud_UpdateEgressPrivateEndpoint": _A + "UPDATE_EGRESS_PRIVATE_ENDPOINT",
+    "CockroachCloud_UpdateEgressPrivateEndpointDomainNames": (
+        _A + "UPDATE_EGRESS_PRIVATE_ENDPOINT"
+    ),
+    "CockroachCloud_DeleteEgressPrivateEndpoint": _A + "DELETE_EGRESS_PRIVATE_ENDPOINT",
+    "CockroachCloud_AddEgressRule": _A + "ADD_EGRESS_RULE",
+    "CockroachCloud_EditEgressRule": _A + "EDIT_EGRESS_RULE",
+    "CockroachCloud_DeleteEgressRule": _A + "DELETE_EGRESS_RULE",
+    "CockroachCloud_SetEgressTrafficPolicy": _A + "SET_EGRESS_TRAFFIC_POLICY",
+    "CockroachCloud_AddPrivateEndpointConnection": _A + "ACCEPT_PRIVATE_LINK",
+    "CockroachCloud_DeletePrivateEndpointConnection": _A + "REJECT_PRIVATE_LINK",
+    "CockroachCloud_CreatePrivateEndpointServices": _A + "CREATE_PRIVATE_LINK",
+    "CockroachCloud_AddPrivateEndpointTrustedOwner": _A + "ADD_PRIVATE_ENDPOINT_TRUSTED_OWNER",
+    "CockroachCloud_RemovePrivateEndpointTrustedOwner": (
+        _A + "REMOVE_PRIVATE_ENDPOINT_TRUSTED_OWNER"
+    ),
+    "CockroachCloud_CreateSQLUser": _A + "CREATE_SQL_USER",
+    "CockroachCloud_DeleteSQLUser": _A + "DELETE_SQL_USER",
+    "CockroachCloud_UpdateSQLUserPassword": _A + "CHANGE_SQL_USER_PASSWORD",
+    "CockroachCloud_SetClusterVersionDeferral": _A + "UPDATE_CLUSTER_VERSION_UPGRADE_DEFERRAL",
+    "CockroachCloud_CreateRestore": _A + "RESTORE_CLUSTER",
+    "CockroachCloud_CreatePhysicalReplicationStream": _A + "CREATE_PHYSICAL_REPLICATION_STREAM",
+    "CockroachCloud_UpdatePhysicalReplicationStream": _A + "FAILOVER_PHYSICAL_REPLICATION_STREAM",
+}
+
+
+def record_mutation(
+    audit: AuditLog,
+    call: Call,
+    response: object,
+    find_cluster: Callable[[str], Mapping[str, Any] | None],
+) -> None:
+    """File the audit entry of an applied cluster-scoped mutation."""
+    action = CLUSTER_ACTIONS.get(call.route.operation_id)
+    if action is None:
+        return
+    cluster: Mapping[str, Any] | None = None
+    cluster_id = call.params.get("cluster_id") or call.params.get("destination_cluster_id")
+    if cluster_id:
+        cluster = find_cluster(cluster_id)
+    elif call.route.operation_id == "CockroachCloud_CreateCluster":
+        body = getattr(response, "body", None)
+        if isinstance(body, bytes):
+            created = msgspec.json.decode(body)
+            cluster = created if isinstance(created, dict) and "id" in created else None
+    audit.record(action, call, cluster=cluster)
