@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--clusters", type=int, default=0, metavar="N", help="seed N clusters")
     parser.add_argument(
+        "--audit-entries", type=int, default=0, metavar="N", help="seed N audit log entries"
+    )
+    parser.add_argument(
         "--rate-limit", type=int, default=10, help="requests per window; 0 disables"
     )
     parser.add_argument("--rate-window", type=float, default=1.0, help="window in seconds")
@@ -52,6 +55,7 @@ async def _serve(args: argparse.Namespace) -> None:
         rate_window=args.rate_window,
         retry_after=args.retry_after,
         seed_clusters=args.clusters,
+        audit_entries=args.audit_entries,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -64,7 +68,10 @@ async def _serve(args: argparse.Namespace) -> None:
         if not args.api_keys:
             # Only the well-known default is echoed; keys given on the command line are not.
             print(f"API key: {DEFAULT_API_KEY}", flush=True)
-        print(f"{len(fake.clusters)} clusters; press Ctrl-C to stop", flush=True)
+        print(
+            f"{len(fake.clusters)} clusters, {len(fake.audit)} audit entries; press Ctrl-C to stop",
+            flush=True,
+        )
         await stop.wait()
     print("stopped", flush=True)
 

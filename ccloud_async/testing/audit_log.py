@@ -77,10 +77,25 @@ class AuditLog:
     """Audit log entries (AuditLogEntry objects), oldest first."""
 
     def __init__(self, clock: object | None = None, *, repeats: bool = True) -> None:
-        self.entries: list[dict[str, Any]] = []
-        self._keys: list[int] = []  # canonical times, parallel to entries
+        # Seeded entries are None here and made on demand from their index, so a log of
+        # a million entries costs a list of ints, not a million dicts.
+        self._entries: list[dict[str, Any] | None] = []
+        self._keys: list[int] = []  # canonical times, parallel to _entries
         self._last_ns = 0
+        self._seed = 0
         self.repeats = repeats
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        """Every entry, oldest first (materialised: mind large seeded logs)."""
+        return [self.entry(i) for i in range(len(self._entries))]
+
+    def entry(self, index: int) -> dict[str, Any]:
+        found = self._entries[index]
+        return found if found is not None else self._seeded(index)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -125,54 +140,57 @@ class AuditLog:
     def _insert(self, entry: dict[str, Any]) -> None:
         key = canonical(entry["created_at"])
         if not self._keys or key >= self._keys[-1]:
-            self.entries.append(entry)
+            self._entries.append(entry)
             self._keys.append(key)
             return
         index = bisect.bisect_right(self._keys, key)  # equal times keep their order
-        self.entries.insert(index, entry)
+        if any(e is None for e in self._entries[index:]):
+            # Seeded entries are made from their index: pin those that would move.
+            self._entries[index:] = [self.entry(i) for i in range(index, len(self._entries))]
+        self._entries.insert(index, entry)
         self._keys.insert(index, key)
 
-    def seed(self, count: int, *, seed: int = 7, actions: list[str] | None = None) -> None:
+    _ACTIONS = (
+        "AUDIT_LOG_ACTION_CREATE_CLUSTER",
+        "AUDIT_LOG_ACTION_UPDATE_CLUSTER",
+        "AUDIT_LOG_ACTION_CREATE_SQL_USER",
+        "AUDIT_LOG_ACTION_CHANGE_SQL_USER_PASSWORD",
+        "AUDIT_LOG_ACTION_ADD_IP_ALLOWLIST",
+        "AUDIT_LOG_ACTION_USER_LOGIN",
+        "AUDIT_LOG_ACTION_CREATE_API_KEY",
+        "AUDIT_LOG_ACTION_SET_CLUSTER_MAINTENANCE_WINDOW",
+    )
+    _SOURCES = ("AUDIT_LOG_SOURCE_CC_API", "AUDIT_LOG_SOURCE_UI", "AUDIT_LOG_SOURCE_CLI")
+
+    def seed(self, count: int, *, seed: int = 7) -> None:
         """Append ``count`` realistic entries ending now; groups of 1-4 share a timestamp."""
         rng = random.Random(seed)
-        names = actions or [
-            "AUDIT_LOG_ACTION_CREATE_CLUSTER",
-            "AUDIT_LOG_ACTION_UPDATE_CLUSTER",
-            "AUDIT_LOG_ACTION_CREATE_SQL_USER",
-            "AUDIT_LOG_ACTION_CHANGE_SQL_USER_PASSWORD",
-            "AUDIT_LOG_ACTION_ADD_IP_ALLOWLIST",
-            "AUDIT_LOG_ACTION_USER_LOGIN",
-            "AUDIT_LOG_ACTION_CREATE_API_KEY",
-            "AUDIT_LOG_ACTION_SET_CLUSTER_MAINTENANCE_WINDOW",
-        ]
-        sources = ["AUDIT_LOG_SOURCE_CC_API", "AUDIT_LOG_SOURCE_UI", "AUDIT_LOG_SOURCE_CLI"]
-        clusters = [
-            (str(uuid.UUID(int=rng.getrandbits(128))), f"seeded-{i:03d}") for i in range(40)
-        ]
-        start = time.time_ns() - count * 50_000_000  # ~20 entries per second of history
-        stamp = max(start, self._last_ns + 1)
+        self._seed = seed
+        stamp = max(time.time_ns() - count * 50_000_000, self._last_ns + 1)
         made = 0
         while made < count:
-            stamp += rng.randrange(1, 100_000_000)
-            text = format_ns(stamp)
-            for _ in range(min(rng.choice((1, 1, 1, 2, 3, 4)), count - made)):
-                cluster_id, cluster_name = rng.choice(clusters)
-                entry = {
-                    "id": str(uuid.UUID(int=rng.getrandbits(128))),
-                    "action": rng.choice(names),
-                    "created_at": text,
-                    "source": rng.choice(sources),
-                    "cluster_id": cluster_id,
-                    "cluster_name": cluster_name,
-                    "user_email": f"user{rng.randrange(12)}@example.com",
-                    "metadata": {"ip_address": f"198.51.100.{rng.randrange(1, 255)}"},
-                    "trace_id": f"{rng.getrandbits(128):032x}",
-                    "payload": "",
-                }
-                self.entries.append(entry)
-                self._keys.append(stamp)
-                made += 1
+            stamp += rng.randrange(1, 100_000_000)  # up to 0.1 s apart, nanosecond stamps
+            group = min(rng.choice((1, 1, 1, 2, 3, 4)), count - made)
+            self._keys.extend([stamp] * group)
+            self._entries.extend([None] * group)
+            made += group
         self._last_ns = max(self._last_ns, stamp)
+
+    def _seeded(self, index: int) -> dict[str, Any]:
+        rng = random.Random(self._seed * 1_000_003 + index)
+        cluster = rng.randrange(40)
+        return {
+            "id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "action": rng.choice(self._ACTIONS),
+            "created_at": format_ns(self._keys[index]),
+            "source": rng.choice(self._SOURCES),
+            "cluster_id": str(uuid.UUID(int=cluster + 1)),
+            "cluster_name": f"seeded-{cluster:03d}",
+            "user_email": f"user{rng.randrange(12)}@example.com",
+            "metadata": {"ip_address": f"198.51.100.{rng.randrange(1, 255)}"},
+            "trace_id": f"{rng.getrandbits(128):032x}",
+            "payload": "",
+        }
 
     # -- reading ----------------------------------------------------------------------
 
@@ -192,9 +210,9 @@ class AuditLog:
             if self.repeats and bound is not None:
                 first = bisect.bisect_left(keys, bound)
                 chosen = list(range(first, lo)) + chosen
-            body: dict[str, Any] = {"entries": [self.entries[i] for i in chosen]}
+            body: dict[str, Any] = {"entries": [self.entry(i) for i in chosen]}
             if hi > lo:
-                body["next_starting_from"] = self.entries[hi - 1]["created_at"]
+                body["next_starting_from"] = self.entry(hi - 1)["created_at"]
             elif raw_bound:
                 body["next_starting_from"] = raw_bound
             else:
@@ -206,9 +224,9 @@ class AuditLog:
         if self.repeats and bound is not None:
             last = bisect.bisect_right(keys, bound)
             chosen = list(range(last - 1, top - 1, -1)) + chosen
-        body = {"entries": [self.entries[i] for i in chosen]}
+        body = {"entries": [self.entry(i) for i in chosen]}
         if low > 0:
-            body["next_starting_from"] = self.entries[low]["created_at"]
+            body["next_starting_from"] = self.entry(low)["created_at"]
         return body
 
 
