@@ -14,6 +14,7 @@ Two documented quirks of the published spec are tolerated, nothing else:
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 from typing import Any
 
@@ -69,30 +70,21 @@ def _tolerant_spec() -> dict[str, Any]:
 
 
 class ResponseChecker:
-    """One validator per operationId, built lazily from the snapshot."""
+    """One validator per operationId, built lazily from the snapshot.
+
+    The tolerant copy of the spec and the validators are shared by every checker of the
+    process (they are read-only), so a FakeCloud per test stays cheap.
+    """
 
     def __init__(self) -> None:
         try:
-            jsonschema, referencing, drafts = _import_validation()
+            self._jsonschema, self._registry, self._schemas = _compiled()
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ResponseCheckUnavailable(
                 "FakeCloud(validate_responses=True) needs jsonschema and referencing "
                 "(pip install jsonschema, or the package's [test] extra)"
             ) from exc
-        self._jsonschema = jsonschema
-        self._spec = _tolerant_spec()
-        self._registry: Any = referencing.Registry().with_resource(
-            _BASE, referencing.Resource(contents=self._spec, specification=drafts.DRAFT7)
-        )
-        self._schemas: dict[str, Any] = {}
-        for operations in self._spec["paths"].values():
-            for op in operations.values():
-                if isinstance(op, dict) and "operationId" in op:
-                    content = op.get("responses", {}).get("200", {}).get("content", {})
-                    schema = content.get("application/json", {}).get("schema")
-                    if schema is not None:
-                        self._schemas[op["operationId"]] = schema
-        self._validators: dict[str, Any] = {}
+        self._validators = _VALIDATORS
 
     def _validator(self, operation_id: str) -> Any:
         validator = self._validators.get(operation_id)
@@ -111,7 +103,7 @@ class ResponseChecker:
         return validator
 
     def problem(self, operation_id: str, body: Any) -> str | None:
-        """``"<path>: <problem>"`` for the first (most relevant) error, or None if valid."""
+        """``"<path>: <problem>"`` for the most relevant error, or None if ``body`` is valid."""
         validator = self._validator(operation_id)
         if validator is None:
             return None
@@ -122,3 +114,25 @@ class ResponseChecker:
             f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
         )
         return f"{path}: {error.message}"
+
+
+_VALIDATORS: dict[str, Any] = {}
+
+
+@functools.cache
+def _compiled() -> tuple[Any, Any, dict[str, Any]]:
+    """(the jsonschema module, a registry holding the tolerant spec, 200 schemas by id)."""
+    jsonschema, referencing, drafts = _import_validation()
+    spec = _tolerant_spec()
+    registry = referencing.Registry().with_resource(
+        _BASE, referencing.Resource(contents=spec, specification=drafts.DRAFT7)
+    )
+    schemas: dict[str, Any] = {}
+    for operations in spec["paths"].values():
+        for op in operations.values():
+            if isinstance(op, dict) and "operationId" in op:
+                content = op.get("responses", {}).get("200", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                if schema is not None:
+                    schemas[op["operationId"]] = schema
+    return jsonschema, registry, schemas
