@@ -365,7 +365,7 @@ def render_enum(name: str, schema: dict[str, Any], source: Source) -> str:
     return "\n".join(lines)
 
 
-def render_struct(name: str, out: Collected, request_only: bool) -> str:
+def render_struct(name: str, out: Collected, request_only: bool, in_requests: bool = False) -> str:
     schema = out.schemas[name]
     props: dict[str, Any] = schema.get("properties", {})
     if "additionalProperties" in schema and props:
@@ -434,6 +434,12 @@ def render_struct(name: str, out: Collected, request_only: bool) -> str:
     if secrets:
         members = ", ".join(f'"{s}"' for s in secrets)
         lines += [f"    __secret_fields__ = frozenset({{{members}}})", ""]
+    defaulted = sorted(attrs[p].json_name for p in required if p not in aliases)
+    if in_requests and not request_only and defaulted:
+        # Sent as well as received: required fields have defaults for lenient decoding,
+        # so a body built from a mapping must name them (check_fields enforces it).
+        members = ", ".join(f'"{w}"' for w in defaulted)
+        lines += [f"    __required_fields__ = frozenset({{{members}}})", ""]
     lines += [f"    {f.render()}" for f in fields]
     if post_init:
         lines += ["", "    def __post_init__(self) -> None:"]
@@ -516,7 +522,9 @@ def build(spec: dict[str, Any]) -> str:
         for name in aliases
     ]
     for name in _struct_order(structs, out):
-        blocks.append(render_struct(name, out, name in requested and name not in responded))
+        blocks.append(
+            render_struct(name, out, name in requested and name not in responded, name in requested)
+        )
 
     schemas_map = {source.key: name for name, source in out.sources.items()}
     for name in aliases:

@@ -44,6 +44,8 @@ class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
 
     # Field names whose values are secrets: masked in repr, never logged.
     __secret_fields__: ClassVar[frozenset[str]] = frozenset()
+    # JSON names a request body must carry although decoding gives them a default.
+    __required_fields__: ClassVar[frozenset[str]] = frozenset()
 
     def __repr__(self) -> str:
         parts = []
@@ -166,6 +168,11 @@ def _check(info: msgspec.inspect.StructType, value: Any, path: str) -> None:
         return
     by_name = {f.encode_name: f for f in info.fields}
     by_name.update({f.name: f for f in info.fields})
+    required: frozenset[str] = getattr(info.cls, "__required_fields__", frozenset())
+    attr_of = {f.encode_name: f.name for f in info.fields}
+    for wire in sorted(required):
+        if wire not in value and attr_of.get(wire) not in value:
+            raise TypeError(f"missing required field {path}{wire!r} for {info.cls.__name__}")
     for key, item in value.items():
         field = by_name.get(key)
         if field is None:

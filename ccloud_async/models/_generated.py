@@ -863,6 +863,8 @@ class AddEgressRuleResponse(Model, kw_only=True):
 class JWTIssuerIdentityMapEntry(Model, kw_only=True):
     """Schema ``JWTIssuerIdentityMapEntry``."""
 
+    __required_fields__ = frozenset({"cc_identity", "token_identity"})
+
     cc_identity: str = ""
     token_identity: str = ""
 
@@ -908,6 +910,8 @@ class AddPrivateEndpointTrustedOwnerResponse(Model, kw_only=True):
 
 class AllowlistEntry(Model, kw_only=True):
     """Schema ``AllowlistEntry``."""
+
+    __required_fields__ = frozenset({"cidr_ip", "cidr_mask", "sql", "ui"})
 
     cidr_ip: str = ""
     cidr_mask: int = 0
@@ -958,6 +962,8 @@ class Aws(Model, kw_only=True):
 class AwsCustomerCloudAccount(Model, kw_only=True):
     """Schema ``AwsCustomerCloudAccount``."""
 
+    __required_fields__ = frozenset({"arn"})
+
     arn: str = ""
 
 
@@ -987,6 +993,8 @@ class Azure(Model, kw_only=True):
 
 class AzureCustomerCloudAccount(Model, kw_only=True):
     """Schema ``AzureCustomerCloudAccount``."""
+
+    __required_fields__ = frozenset({"subscription_id", "tenant_id"})
 
     subscription_id: str = ""
     tenant_id: str = ""
@@ -1019,12 +1027,16 @@ class BlackoutWindow(Model, kw_only=True):
 class Resource(Model, kw_only=True):
     """Schema ``Resource``."""
 
+    __required_fields__ = frozenset({"type"})
+
     id: str | UnsetType | None = UNSET
     type: ResourceType | None = None
 
 
 class BuiltInRole(Model, kw_only=True):
     """Schema ``BuiltInRole``."""
+
+    __required_fields__ = frozenset({"name", "resource"})
 
     name: OrganizationUserRole | None = None
     resource: Resource | None = None
@@ -1151,6 +1163,8 @@ class ClusterConfig(Model, kw_only=True):
 class GcpCustomerCloudAccount(Model, kw_only=True):
     """Schema ``GcpCustomerCloudAccount``."""
 
+    __required_fields__ = frozenset({"service_account_email"})
+
     service_account_email: str = ""
 
 
@@ -1206,6 +1220,8 @@ class Cluster(Model, kw_only=True):
 
 class RegionalDisruptorSpecification(Model, kw_only=True):
     """Schema ``RegionalDisruptorSpecification``."""
+
+    __required_fields__ = frozenset({"is_whole_region", "region_code"})
 
     azs: list[str] | UnsetType | None = UNSET
     is_whole_region: bool = False
@@ -1398,6 +1414,8 @@ class CreatePhysicalReplicationStreamRequest(Model, kw_only=True):
 class RestoreItem(Model, kw_only=True):
     """Schema ``RestoreItem``."""
 
+    __required_fields__ = frozenset({"database"})
+
     database: str = ""
     schema: str | UnsetType | None = UNSET
     table: str | UnsetType | None = UNSET
@@ -1444,6 +1462,8 @@ class CreateServiceAccountRequest(Model, kw_only=True):
 
 class ScimEmail(Model, kw_only=True):
     """Schema ``ScimEmail``."""
+
+    __required_fields__ = frozenset({"value"})
 
     display: str | UnsetType | None = UNSET
     primary: bool | UnsetType | None = UNSET
@@ -1625,6 +1645,8 @@ class EnableDatadogMetricExportRequest(Model, kw_only=True):
 
 class LogExportGroup(Model, kw_only=True):
     """Schema ``LogExportGroup``."""
+
+    __required_fields__ = frozenset({"channels", "log_name"})
 
     channels: list[str] = msgspec.field(default_factory=list)
     log_name: str = ""
@@ -2218,6 +2240,8 @@ class LogExportClusterInfo(Model, kw_only=True):
 
 class MaintenanceWindow(Model, kw_only=True):
     """Schema ``MaintenanceWindow``."""
+
+    __required_fields__ = frozenset({"offset_duration", "window_duration"})
 
     offset_duration: str = ""
     window_duration: str = ""
