@@ -22,6 +22,7 @@ from .errors import (
     ResponseDecodeError,
     ServerError,
 )
+from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
 from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
 from .operations import Operation
 from .pagination import AsyncPager, Page
@@ -41,6 +42,8 @@ __all__ = [
     "CockroachCloud",
     "ConfigurationError",
     "ConflictError",
+    "FleetProgress",
+    "FleetResult",
     "InProcessLimiter",
     "Limiter",
     "MissingCredentialsError",
@@ -56,5 +59,7 @@ __all__ = [
     "ServerError",
     "__version__",
     "errors",
+    "run_fleet",
+    "stream_fleet",
     "models",
 ]
