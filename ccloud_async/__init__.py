@@ -59,7 +59,7 @@ __all__ = [
     "ServerError",
     "__version__",
     "errors",
+    "models",
     "run_fleet",
     "stream_fleet",
-    "models",
 ]
