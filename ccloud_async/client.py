@@ -12,23 +12,14 @@ from .resources import (
     ApiKeysResource,
     BackupsResource,
     BlackoutWindowsResource,
-    ClientCACertsResource,
-    ClustersResource,
-    CMEKResource,
     DatabasesResource,
     DisruptionResource,
     EgressPrivateEndpointsResource,
-    EgressRulesResource,
     FoldersResource,
     InvoicesResource,
     JWTIssuersResource,
-    LogExportResource,
     MaintenanceWindowsResource,
-    MetricExportResource,
     OrganizationResource,
-    PrivateEndpointsResource,
-    ReplicationResource,
-    RestoresResource,
     RolesResource,
     SCIMResource,
     ServiceAccountsResource,
@@ -36,6 +27,17 @@ from .resources import (
     VersionDeferralResource,
 )
 from .resources.audit_log_stream import AuditLogs
+from .resources.waiting import (
+    CMEK,
+    ClientCACerts,
+    Clusters,
+    EgressRules,
+    LogExport,
+    MetricExport,
+    PrivateEndpoints,
+    Replication,
+    Restores,
+)
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Transport
 
@@ -74,8 +76,11 @@ class CockroachCloud:
     429 asking to wait more than ``max_retry_after`` seconds raises
     :class:`~ccloud_async.errors.RateLimitedError`. POST and PATCH are not re-sent after
     an ambiguous failure unless ``retry_unsafe=True``. Methods take ``timeout=`` and
-    ``max_retries=`` per call too. ``retry_policy`` replaces all of these retry settings
-    at once (backoff included).
+    ``max_retries=`` per call too. ``lock_wait`` (seconds, default 0 = off) makes
+    mutations that meet a cluster locked by a background job (a 400 about the lock, or
+    a 503) wait and try again for that long. ``retry_policy`` replaces all of these
+    retry settings at once (backoff included). :meth:`with_options` gives a view with
+    other settings that shares this client's session and limiter.
 
     The HTTP session is opened inside the running event loop on first use, so a client
     may be created anywhere; close it with ``await cloud.aclose()`` or ``async with``.
@@ -95,6 +100,7 @@ class CockroachCloud:
         timeout: float = DEFAULT_TIMEOUT,
         max_retry_after: float = 60.0,
         retry_unsafe: bool = False,
+        lock_wait: float = 0.0,
         retry_policy: RetryPolicy | None = None,
         connection_limit: int = 100,
     ) -> None:
@@ -118,22 +124,26 @@ class CockroachCloud:
                 max_retries=max_retries,
                 max_retry_after=max_retry_after,
                 retry_unsafe=retry_unsafe,
+                lock_wait=lock_wait,
             ),
             timeout=timeout,
             connection_limit=connection_limit,
         )
-        self.clusters = ClustersResource(self._transport)
+        self._bind()
+
+    def _bind(self) -> None:
+        self.clusters = Clusters(self._transport)
         self.backups = BackupsResource(self._transport)
-        self.restores = RestoresResource(self._transport)
-        self.cmek = CMEKResource(self._transport)
+        self.restores = Restores(self._transport)
+        self.cmek = CMEK(self._transport)
         self.sql_users = SQLUsersResource(self._transport)
         self.databases = DatabasesResource(self._transport)
         self.allowlist = AllowlistResource(self._transport)
-        self.private_endpoints = PrivateEndpointsResource(self._transport)
+        self.private_endpoints = PrivateEndpoints(self._transport)
         self.egress_private_endpoints = EgressPrivateEndpointsResource(self._transport)
-        self.egress_rules = EgressRulesResource(self._transport)
-        self.log_export = LogExportResource(self._transport)
-        self.metric_export = MetricExportResource(self._transport)
+        self.egress_rules = EgressRules(self._transport)
+        self.log_export = LogExport(self._transport)
+        self.metric_export = MetricExport(self._transport)
         self.audit_logs = AuditLogs(self._transport)
         self.invoices = InvoicesResource(self._transport)
         self.folders = FoldersResource(self._transport)
@@ -141,14 +151,39 @@ class CockroachCloud:
         self.service_accounts = ServiceAccountsResource(self._transport)
         self.api_keys = ApiKeysResource(self._transport)
         self.jwt_issuers = JWTIssuersResource(self._transport)
-        self.replication = ReplicationResource(self._transport)
+        self.replication = Replication(self._transport)
         self.maintenance_windows = MaintenanceWindowsResource(self._transport)
         self.blackout_windows = BlackoutWindowsResource(self._transport)
         self.version_deferral = VersionDeferralResource(self._transport)
         self.disruption = DisruptionResource(self._transport)
-        self.client_ca_certs = ClientCACertsResource(self._transport)
+        self.client_ca_certs = ClientCACerts(self._transport)
         self.organization = OrganizationResource(self._transport)
         self.scim = SCIMResource(self._transport)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+        lock_wait: float | None = None,
+    ) -> CockroachCloud:
+        """This client with other defaults, sharing its session, limiter and pauses::
+
+            await cloud.with_options(lock_wait=600).clusters.update(cluster_id, ...)
+
+        Closing the view does nothing; close the original client.
+        """
+        retry = self._transport.retry.with_overrides(
+            max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
+        )
+        view = object.__new__(CockroachCloud)
+        view._config = self._config
+        view._transport = self._transport.derive(
+            retry=retry, timeout=self._transport.timeout if timeout is None else timeout
+        )
+        view._bind()
+        return view
 
     @property
     def base_url(self) -> str:

@@ -17,7 +17,10 @@
     │   ├── APIConnectionError      no usable answer: refused, reset, DNS, TLS
     │   │   └── APITimeoutError     an attempt ran past its timeout
     │   └── ResponseDecodeError     a 2xx body that is not what the spec promises
-    └── PaginationError             a server handed back a cursor it already gave
+    ├── PaginationError             a server handed back a cursor it already gave
+    └── WaitError                   a waiter did not see the state it waited for
+        ├── WaitTimeoutError        the time ran out (also a TimeoutError)
+        └── OperationFailedError    the resource reached a failed state
 
 Messages carry the method and path, never headers, so no credential can leak
 through an exception.
@@ -39,11 +42,14 @@ __all__ = [
     "ConflictError",
     "MissingCredentialsError",
     "NotFoundError",
+    "OperationFailedError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
     "ResponseDecodeError",
     "ServerError",
+    "WaitError",
+    "WaitTimeoutError",
     "status_error_class",
 ]
 
@@ -62,6 +68,23 @@ class MissingCredentialsError(ConfigurationError):
 
 class PaginationError(CloudError):
     """A list would never end: the server repeated a cursor."""
+
+
+class WaitError(CloudError):
+    """A waiter stopped without reaching its goal. ``last`` is the last value polled."""
+
+    def __init__(self, message: str, *, state: str, last: Any = None) -> None:
+        super().__init__(message)
+        self.state = state
+        self.last = last
+
+
+class WaitTimeoutError(WaitError, TimeoutError):
+    """The waiter's timeout passed; ``state`` is the last state seen."""
+
+
+class OperationFailedError(WaitError):
+    """The resource reached a failed state (CREATION_FAILED, ``*_FAILED``, ...)."""
 
 
 class APIError(CloudError):

@@ -7,6 +7,9 @@
   GET, PUT and DELETE are idempotent and are retried; POST and PATCH only when the caller
   opted in (``retry_unsafe=True``).
 * A connection that could not be opened never reached the server: any method is retried.
+* A mutation rejected because the cluster is locked by a background job (a 400 that
+  mentions the lock, or a 503) is retried for up to ``lock_wait`` seconds when the caller
+  asked for it (``lock_wait`` > 0); polls start 1 s apart and double up to 10 s.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "RetryPolicy",
     "backoff_delay",
     "decide_on_failure",
+    "decide_on_lock",
     "decide_on_status",
     "parse_retry_after",
 ]
@@ -50,21 +54,28 @@ class RetryPolicy:
     backoff_max: float = 8.0
     max_retry_after: float = 60.0
     retry_unsafe: bool = False
+    lock_wait: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0 or self.rate_limit_retries < 0:
             raise ValueError("retry counts must be >= 0")
-        if self.backoff_initial < 0 or self.backoff_max < 0 or self.max_retry_after < 0:
+        if min(self.backoff_initial, self.backoff_max, self.max_retry_after, self.lock_wait) < 0:
             raise ValueError("delays must be >= 0")
 
     def with_overrides(
-        self, *, max_retries: int | None = None, retry_unsafe: bool | None = None
+        self,
+        *,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+        lock_wait: float | None = None,
     ) -> RetryPolicy:
         changes: dict[str, object] = {}
         if max_retries is not None:
             changes["max_retries"] = max_retries
         if retry_unsafe is not None:
             changes["retry_unsafe"] = retry_unsafe
+        if lock_wait is not None:
+            changes["lock_wait"] = lock_wait
         return replace(self, **changes) if changes else self  # type: ignore[arg-type]
 
 
@@ -77,6 +88,7 @@ class Decision:
     pause_client: bool = False  # 429: every request of the client waits, not just this one
     rate_limited: bool = False
     retry_after: float | None = None  # what the server asked for, when it did
+    locked: bool = False  # the cluster was locked: waited out, not counted as a retry
 
 
 def backoff_delay(
@@ -114,6 +126,31 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
 
 def is_rate_limited(status: int, code: int) -> bool:
     return status == 429 or code == RATE_LIMIT_CODE
+
+
+def is_lock_rejection(status: int, message: str) -> bool:
+    """A mutation refused because a background job holds the cluster."""
+    return status == 503 or (status == 400 and "lock" in message.lower())
+
+
+def decide_on_lock(
+    method: str,
+    status: int,
+    message: str,
+    *,
+    locked_for: float,
+    lock_attempt: int,
+    policy: RetryPolicy,
+) -> Decision | None:
+    """Retry a locked-cluster rejection while ``lock_wait`` lasts; None: not this rule."""
+    if policy.lock_wait <= 0 or method.upper() == "GET":
+        return None
+    if not is_lock_rejection(status, message):
+        return None
+    left = policy.lock_wait - locked_for
+    if left <= 0:
+        return None
+    return Decision(retry=True, delay=min(10.0, 2.0**lock_attempt, left), locked=True)
 
 
 def decide_on_status(

@@ -30,6 +30,7 @@ from .retry import (
     Failure,
     RetryPolicy,
     decide_on_failure,
+    decide_on_lock,
     decide_on_status,
     parse_retry_after,
 )
@@ -56,6 +57,38 @@ class _Attempt:
     started: float = 0.0
 
 
+class _SessionBox:
+    """The one aiohttp session of a client, shared by the views ``with_options`` makes."""
+
+    def __init__(self, headers: dict[str, str], connection_limit: int) -> None:
+        self._headers = headers
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+        self.closed = False
+
+    def get(self) -> aiohttp.ClientSession:
+        if self.closed:
+            raise RuntimeError("this client is closed")
+        if self._session is None:
+            # Created lazily so that the client can be built outside a running loop
+            # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
+            connector = aiohttp.TCPConnector(limit=self._connection_limit)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=_NO_AIOHTTP_TIMEOUT,
+                headers=self._headers,
+                raise_for_status=False,
+                auto_decompress=True,
+            )
+        return self._session
+
+    async def close(self) -> None:
+        self.closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
 class Transport:
     """Sends requests for one client: one session, one limiter, one retry policy."""
 
@@ -67,6 +100,7 @@ class Transport:
         retry: RetryPolicy,
         timeout: float = DEFAULT_TIMEOUT,
         connection_limit: int = 100,
+        _box: _SessionBox | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be > 0 seconds")
@@ -74,44 +108,34 @@ class Transport:
         self.limiter: Limiter = limiter if limiter is not None else PauseOnlyLimiter()
         self.retry = retry
         self.timeout = timeout
-        self._connection_limit = connection_limit
-        self._session: aiohttp.ClientSession | None = None
-        self._closed = False
-        self._base_headers = config.headers()
+        self._owner = _box is None
+        self._box = _box or _SessionBox(config.headers(), connection_limit)
 
     def __repr__(self) -> str:
         return f"Transport(base_url={str(self.config.base_url)!r}, credential=Secret('***'))"
 
+    def derive(self, *, retry: RetryPolicy, timeout: float) -> Transport:
+        """A view with other defaults sharing this transport's session and limiter."""
+        return Transport(
+            self.config, limiter=self.limiter, retry=retry, timeout=timeout, _box=self._box
+        )
+
     # -- lifecycle -------------------------------------------------------------------
 
     def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise RuntimeError("this client is closed")
-        if self._session is None:
-            # Created lazily so that the client can be built outside a running loop
-            # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
-            connector = aiohttp.TCPConnector(limit=self._connection_limit)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=_NO_AIOHTTP_TIMEOUT,
-                headers=self._base_headers,
-                raise_for_status=False,
-                auto_decompress=True,
-            )
-        return self._session
+        return self._box.get()
 
     async def open(self) -> None:
         self._get_session()
 
     async def aclose(self) -> None:
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        """Close the session; a view made by :meth:`derive` leaves it to its owner."""
+        if self._owner:
+            await self._box.close()
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._box.closed
 
     # -- requests --------------------------------------------------------------------
 
@@ -130,6 +154,7 @@ class Transport:
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        lock_wait: float | None = None,
     ) -> RawResponse:
         """Send one logical request (retrying as the policy says); return a success response.
 
@@ -138,7 +163,9 @@ class Transport:
         method = method.upper()
         path = expand_path(template, path_params or {})
         pairs = build_query(query or {})
-        policy = self.retry.with_overrides(max_retries=max_retries, retry_unsafe=retry_unsafe)
+        policy = self.retry.with_overrides(
+            max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
+        )
         attempt_timeout = self.timeout if timeout is None else timeout
         if attempt_timeout <= 0:
             raise ValueError("timeout must be > 0 seconds")
@@ -150,6 +177,8 @@ class Transport:
 
         attempt = 0  # counts retries of ambiguous / server failures
         rate_limit_attempt = 0
+        lock_attempt = 0
+        lock_since: float | None = None
         while True:
             info = _Attempt()
             middleware = self._middleware(info, attempt_timeout)
@@ -176,13 +205,18 @@ class Transport:
                 self._log_attempt(info, method, path, response.status)
                 if response.status < 400:
                     return response
+                locked_for = 0.0 if lock_since is None else time.monotonic() - lock_since
                 decision, retry_after = self._decide_on_status(
-                    response, attempt, rate_limit_attempt, policy
+                    response, attempt, rate_limit_attempt, policy, locked_for, lock_attempt
                 )
                 if not decision.retry:
                     raise error_from_response(response, retry_after=retry_after)
+                if decision.locked and lock_since is None:
+                    lock_since = time.monotonic()  # lock_wait counts from the first refusal
                 await self._before_retry(decision, method, path, f"HTTP {response.status}")
-                if decision.rate_limited:
+                if decision.locked:
+                    lock_attempt += 1
+                elif decision.rate_limited:
                     rate_limit_attempt += 1
                 else:
                     attempt += 1
@@ -196,14 +230,31 @@ class Transport:
             attempt += 1
 
     def _decide_on_status(
-        self, response: RawResponse, attempt: int, rate_limit_attempt: int, policy: RetryPolicy
+        self,
+        response: RawResponse,
+        attempt: int,
+        rate_limit_attempt: int,
+        policy: RetryPolicy,
+        locked_for: float,
+        lock_attempt: int,
     ) -> tuple[Decision, float | None]:
-        code = 0
+        code, message = 0, ""
         if response.status == 429 or response.status >= 500 or response.status == 400:
-            code = parse_error_body(
+            parsed = parse_error_body(
                 response.status, response.headers.get("content-type", ""), response.body
-            ).code
+            )
+            code, message = parsed.code, parsed.message
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        locked = decide_on_lock(
+            response.method,
+            response.status,
+            message,
+            locked_for=locked_for,
+            lock_attempt=lock_attempt,
+            policy=policy,
+        )
+        if locked is not None and code != 8:
+            return locked, retry_after
         decision = decide_on_status(
             response.method,
             response.status,
@@ -224,6 +275,16 @@ class Transport:
         return decision, retry_after
 
     async def _before_retry(self, decision: Decision, method: str, path: str, why: str) -> None:
+        if decision.locked:
+            logger.warning(
+                "%s %s: cluster locked (%s); trying again in %.1fs",
+                method,
+                path,
+                why,
+                decision.delay,
+            )
+            await asyncio.sleep(decision.delay)
+            return
         if decision.pause_client:
             logger.warning(
                 "%s %s: rate limited (%s); pausing the client for %.2fs",

@@ -8,6 +8,7 @@ from ccloud_async import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    BadRequestError,
     CockroachCloud,
     NotFoundError,
     RateLimitedError,
@@ -176,3 +177,39 @@ async def test_every_wire_attempt_passes_the_limiter(fake: FakeCloud, method: st
             await call(cloud, method, created.id)
     assert sent(fake, method) >= 4  # 1 + max_retries at least
     assert limiter.acquired == sent(fake, method) == fake.stats.requests
+
+
+async def test_locked_cluster_fails_at_once_unless_asked_to_wait(fake: FakeCloud) -> None:
+    async with make_client(fake) as cloud:
+        created = await cloud.clusters.create(name="lock-target", provider="GCP", spec=SERVERLESS)
+        fake.reset_stats()
+        fake.faults.add(
+            Fault("status", status=400, method="PATCH", message="cluster is locked", times=1)
+        )
+        with pytest.raises(BadRequestError, match="locked"):
+            await cloud.clusters.update(created.id, labels={"a": "b"})
+        assert sent(fake, "PATCH") == 1
+
+        fake.reset_stats()
+        fake.faults.add(
+            Fault("status", status=400, method="PATCH", message="cluster is locked", times=1)
+        )
+        patient = cloud.with_options(lock_wait=30)
+        updated = await patient.clusters.update(created.id, labels={"a": "b"})
+        assert updated.labels == {"a": "b"}
+        assert sent(fake, "PATCH") == 2
+        assert fake.stats.applied["CockroachCloud_UpdateCluster"] == 1
+        await patient.aclose()  # a view: the session stays open
+        assert not cloud.closed
+        assert (await cloud.clusters.get(created.id)).id == created.id
+
+
+async def test_lock_wait_gives_up_when_the_time_is_spent(fake: FakeCloud) -> None:
+    async with make_client(fake, retry_policy=RetryPolicy(lock_wait=0.5)) as cloud:
+        created = await cloud.clusters.create(name="lock-forever", provider="GCP", spec=SERVERLESS)
+        fake.reset_stats()
+        fake.faults.add(Fault("status", status=503, method="PATCH", times=None))
+        with pytest.raises(ServerError):
+            await cloud.clusters.update(created.id, labels={"a": "b"})
+        assert sent(fake, "PATCH") == 2  # tried, waited 0.5 s (the rest of lock_wait), tried
+        assert fake.stats.applied["CockroachCloud_UpdateCluster"] == 0

@@ -136,3 +136,27 @@ def test_policy_overrides() -> None:
     assert changed.max_retries == 0 and changed.retry_unsafe
     with pytest.raises(ValueError):
         RetryPolicy(max_retries=-1)
+
+
+def test_lock_rejections_wait_only_when_asked() -> None:
+    from ccloud_async.retry import decide_on_lock
+
+    patient = RetryPolicy(lock_wait=30)
+    assert (
+        decide_on_lock("PATCH", 400, "cluster locked", locked_for=0, lock_attempt=0, policy=POLICY)
+        is None
+    )
+    first = decide_on_lock(
+        "PATCH", 400, "Cluster is LOCKED by a job", locked_for=0, lock_attempt=0, policy=patient
+    )
+    assert first is not None and first.retry and first.locked and first.delay == 1.0
+    later = decide_on_lock("POST", 503, "", locked_for=5, lock_attempt=6, policy=patient)
+    assert later is not None and later.delay == 10.0
+    almost = decide_on_lock("PUT", 503, "", locked_for=29.5, lock_attempt=6, policy=patient)
+    assert almost is not None and almost.delay == 0.5
+    assert decide_on_lock("PATCH", 503, "", locked_for=30, lock_attempt=7, policy=patient) is None
+    assert (
+        decide_on_lock("PATCH", 400, "bad name", locked_for=0, lock_attempt=0, policy=patient)
+        is None
+    )
+    assert decide_on_lock("GET", 503, "", locked_for=0, lock_attempt=0, policy=patient) is None

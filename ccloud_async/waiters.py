@@ -1,0 +1,155 @@
+"""Waiting for long-running work: the API has no job resource, so we poll.
+
+A waiter polls a resource (through the client, so through its limiter): the first
+poll at once, then after ``initial`` seconds, growing by ``factor`` up to ``maximum``.
+A *judge* — a plain function of the polled value — says whether the goal is reached,
+still pending or failed, and names the state. Changes of state go to ``on_change``.
+Failure raises :class:`~ccloud_async.errors.OperationFailedError`; running out of time
+raises :class:`~ccloud_async.errors.WaitTimeoutError` carrying the last state seen.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Awaitable, Callable, Collection, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+
+from .errors import OperationFailedError, WaitTimeoutError
+
+__all__ = [
+    "PollSchedule",
+    "Verdict",
+    "cluster_judge",
+    "status_judge",
+    "wait_until",
+]
+
+T = TypeVar("T")
+
+
+class Verdict(enum.Enum):
+    DONE = "done"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+Judgement = tuple[Verdict, str]
+Judge = Callable[[T], Judgement]
+OnChange = Callable[[str, Any], object]
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """Delays between polls: ``initial``, then times ``factor``, capped at ``maximum``."""
+
+    initial: float = 0.5
+    factor: float = 1.5
+    maximum: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.initial <= 0 or self.maximum <= 0 or self.factor < 1:
+            raise ValueError("poll delays must be > 0 and factor >= 1")
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial
+        while True:
+            yield min(delay, self.maximum)
+            delay *= self.factor
+
+
+DEFAULT_SCHEDULE = PollSchedule()
+
+
+async def wait_until(
+    fetch: Callable[[], Awaitable[T]],
+    judge: Judge[T],
+    *,
+    what: str,
+    timeout: float | None,
+    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    on_change: OnChange | None = None,
+) -> T:
+    """Poll ``fetch`` until ``judge`` says DONE; return the last value."""
+    if timeout is not None and timeout <= 0:
+        raise ValueError("timeout must be > 0 seconds (or None to wait forever)")
+    deadline = None if timeout is None else time.monotonic() + timeout
+    delays = schedule.delays()
+    last_state = "unknown"
+    last: T | None = None
+    while True:
+        if deadline is None:
+            last = await fetch()
+        else:
+            with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+                last = await fetch()
+        if last is not None:
+            verdict, state = judge(last)
+            if state != last_state and on_change is not None:
+                on_change(state, last)
+            last_state = state
+            if verdict is Verdict.DONE:
+                return last
+            if verdict is Verdict.FAILED:
+                raise OperationFailedError(f"{what}: {state}", state=state, last=last)
+        pause = next(delays)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WaitTimeoutError(
+                    f"{what}: still {last_state} after {timeout:g}s", state=last_state, last=last
+                )
+            pause = min(pause, left)
+        await anyio.sleep(pause)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def cluster_judge(until: str) -> Judge[Any]:
+    """Judge a Cluster: ``until`` is CREATED, DELETED or IDLE (no operation running)."""
+    if until not in ("CREATED", "DELETED", "IDLE"):
+        raise ValueError(f"until must be CREATED, DELETED or IDLE, got {until!r}")
+
+    def judge(cluster: Any) -> Judgement:
+        state = _text(getattr(cluster, "state", None))
+        operation = _text(getattr(cluster, "operation_status", None))
+        label = f"{state} ({operation})" if operation and operation != "UNSPECIFIED" else state
+        if until == "DELETED":
+            return (Verdict.DONE if state == "DELETED" else Verdict.PENDING), label
+        if state == "CREATION_FAILED" or operation.endswith("_FAILED"):
+            return Verdict.FAILED, label
+        if state == "DELETED":
+            return Verdict.FAILED, label
+        if until == "CREATED":
+            return (Verdict.DONE if state == "CREATED" else Verdict.PENDING), label
+        busy = state in ("CREATING", "LOCKED") or operation.endswith("_RUNNING")
+        return (Verdict.PENDING if busy else Verdict.DONE), label
+
+    return judge
+
+
+def status_judge(
+    read: Callable[[Any], object],
+    *,
+    done: Collection[str],
+    pending: Collection[str],
+    describe: Callable[[Any], str] | None = None,
+) -> Judge[Any]:
+    """Judge by one status field: ``done`` ends the wait, ``pending`` continues it, and
+    anything else — a failure, or a state that cannot lead to ``done`` — fails it."""
+
+    def judge(value: Any) -> Judgement:
+        status = _text(read(value))
+        label = describe(value) if describe is not None else status
+        if status in done:
+            return Verdict.DONE, label
+        if status in pending:
+            return Verdict.PENDING, label
+        return Verdict.FAILED, label
+
+    return judge
