@@ -234,8 +234,8 @@ def test_committed_operation_modules_are_what_the_snapshot_gives() -> None:
 
 
 # Hand-written modules beside the generated namespaces: shared plumbing and the
-# audit-log stream that extends the generated namespace.
-HAND_WRITTEN = {"_base.py", "audit_log_stream.py"}
+# namespaces that extend the generated ones (audit-log stream, waiters).
+HAND_WRITTEN = {"_base.py", "audit_log_stream.py", "waiting.py"}
 
 
 def test_every_resource_module_is_generated() -> None:
@@ -263,6 +263,7 @@ def _names(**changes: Any) -> Any:
         "NAMES": dict(names.NAMES),
         "NAMESPACES": names.NAMESPACES,
         "PAGER_ITEMS": names.PAGER_ITEMS,
+        "SINGLE_PAGE_LISTS": names.SINGLE_PAGE_LISTS,
         "REPLACEMENTS": names.REPLACEMENTS,
     }
     table.update(changes)

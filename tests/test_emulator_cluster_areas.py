@@ -15,67 +15,20 @@ import pytest
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.spec import load_spec
 
-from .spec_schemas import VALIDATORS
+from .emulator_client import CLUSTERS as C
+from .emulator_client import AreaApi
 
-KEY = "test-key"
-C = "/api/v1/clusters"
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"
 
 
-class Api:
-    def __init__(self, session: aiohttp.ClientSession, fake: FakeCloud) -> None:
-        self.session = session
-        self.fake = fake
-
-    async def __call__(
-        self, method: str, path: str, json: Any = None, **params: str
-    ) -> tuple[int, Any]:
-        async with self.session.request(
-            method,
-            self.fake.url + path,
-            json=json,
-            params=params or None,
-            headers={"Authorization": f"Bearer {KEY}"},
-        ) as resp:
-            body = await resp.json(content_type=None)
-            if resp.status == 200:
-                route = self.fake.routes.resolve(method, path).route
-                assert route is not None
-                # Cluster CRUD is covered by test_emulator.py (it sends a documented
-                # operation_status value outside the enum).
-                if route.template != C and route.template != C + "/{cluster_id}":
-                    VALIDATORS[route.operation_id].validate(body)
-                if body:
-                    assert "password" not in str(body)
-            else:
-                assert set(body) == {"code", "message", "details"}
-            return resp.status, body
-
-    async def ok(self, method: str, path: str, json: Any = None, **params: str) -> Any:
-        status, body = await self(method, path, json, **params)
-        assert status == 200, body
-        return body
-
-    async def fails(
-        self, method: str, path: str, json: Any, status: int, code: int, text: str = ""
-    ) -> None:
-        got, body = await self(method, path, json)
-        assert (got, body["code"]) == (status, code), body
-        assert text in body["message"], body
+class Api(AreaApi):
+    def check_ok(self, body: Any) -> None:
+        if body:
+            assert "password" not in str(body)
 
     async def cluster(self, dedicated: bool = True, name: str = "area-test") -> str:
-        spec: dict[str, Any] = (
-            {
-                "dedicated": {
-                    "region_nodes": {"us-east-1": 3, "us-west-2": 3},
-                    "hardware": {"machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 150},
-                }
-            }
-            if dedicated
-            else {"serverless": {"regions": ["us-east-1"]}}
-        )
-        body = await self.ok("POST", C, {"name": name, "provider": "AWS", "spec": spec})
-        return str(body["id"])
+        regions = ["us-east-1", "us-west-2"] if dedicated else ["us-east-1"]
+        return await self.create_cluster(name, dedicated, regions)
 
 
 @pytest.fixture

@@ -15,67 +15,21 @@ import pytest
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.spec import load_spec
 
-from .spec_schemas import VALIDATORS
+from .emulator_client import CLUSTERS as C
+from .emulator_client import AreaApi
 
-KEY = "test-key"
-C = "/api/v1/clusters"
 S = "/api/v1/physical-replication-streams"
 CREATE = "CockroachCloud_CreatePhysicalReplicationStream"
 UPDATE = "CockroachCloud_UpdatePhysicalReplicationStream"
 
 
-class Api:
-    def __init__(self, session: aiohttp.ClientSession, fake: FakeCloud) -> None:
-        self.session = session
-        self.fake = fake
-
-    async def __call__(
-        self, method: str, path: str, json: Any = None, **params: str
-    ) -> tuple[int, Any]:
-        async with self.session.request(
-            method,
-            self.fake.url + path,
-            json=json,
-            params=params or None,
-            headers={"Authorization": f"Bearer {KEY}"},
-        ) as resp:
-            body = await resp.json(content_type=None)
-            if resp.status == 200:
-                route = self.fake.routes.resolve(method, path).route
-                assert route is not None
-                if route.template.startswith(S):
-                    VALIDATORS[route.operation_id].validate(body)
-            else:
-                assert set(body) == {"code", "message", "details"}
-            return resp.status, body
-
-    async def ok(self, method: str, path: str, json: Any = None, **params: str) -> Any:
-        status, body = await self(method, path, json, **params)
-        assert status == 200, body
-        return body
-
-    async def fails(
-        self, method: str, path: str, json: Any, status: int, code: int, text: str = ""
-    ) -> str:
-        got, body = await self(method, path, json)
-        assert (got, body["code"]) == (status, code), body
-        assert text in body["message"], body
-        return str(body["message"])
+class Api(AreaApi):
+    def validates(self, template: str) -> bool:
+        return template.startswith(S)
 
     async def cluster(self, name: str, dedicated: bool = True, provider: str = "AWS") -> str:
         region = "us-east-1" if provider == "AWS" else "us-central1"
-        spec: dict[str, Any] = (
-            {
-                "dedicated": {
-                    "region_nodes": {region: 3},
-                    "hardware": {"machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 150},
-                }
-            }
-            if dedicated
-            else {"serverless": {"regions": [region]}}
-        )
-        body = await self.ok("POST", C, {"name": name, "provider": provider, "spec": spec})
-        return str(body["id"])
+        return await self.create_cluster(name, dedicated, [region], provider)
 
     async def streams(self, **params: str) -> list[dict[str, Any]]:
         body = await self.ok("GET", S, **params)

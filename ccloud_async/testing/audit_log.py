@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import random
-import re
 import secrets
 import time
 import uuid
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from . import validation as v
-from .errors import invalid
+from .common import parse_rfc3339
 
 if TYPE_CHECKING:
     from .call import Call
@@ -34,25 +33,12 @@ __all__ = ["AuditLog", "canonical", "format_ns"]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 _NS = 1_000_000_000
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})"
-)
 
 
 def to_ns(value: str, path: str = "starting_from") -> int:
     """Nanoseconds since the epoch of an RFC 3339 date-time; 400 naming ``path`` if bad."""
-    match = _RFC3339.fullmatch(value)
-    if match is None:
-        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    offset = "+00:00" if zone in ("Z", "z") else zone
-    try:
-        whole = datetime.fromisoformat(
-            f"{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"
-        ).timestamp()
-    except ValueError:
-        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})") from None
-    return int(whole) * _NS + int((fraction or "0").ljust(9, "0"))
+    whole, nanos = parse_rfc3339(value, path)
+    return int(whole.timestamp()) * _NS + nanos
 
 
 def format_ns(ns: int) -> str:

@@ -3,21 +3,16 @@
 Clusters are kept as the JSON objects the API returns (``fake.clusters.get(id)``), so a
 response is the stored object itself and a test sees exactly what a client would see.
 
-Listing uses keyset pagination. The page token is opaque to clients: URL-safe base64
-(no padding) of JSON ``{"by": sort_by, "order": sort_order, "after": [key, id]}``, the
-sort key of the last cluster served, with the id breaking ties. ``pagination.limit``
-defaults to 50 and is capped at 500 (larger values are clamped, as servers do).
-``pagination.as_of_time`` is accepted and ignored; ``previous_page`` is never sent.
+Listing uses the keyset pagination of ``testing/paging.py``, ordered by the sort key
+with the id breaking ties. ``pagination.as_of_time`` leaves out clusters created after
+it; the rest show as they are now.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -25,13 +20,12 @@ from aiohttp import web
 
 from . import validation as v
 from .call import Call, Handler
-from .errors import ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, ApiError, invalid, json_response
+from .common import Clock, already_exists, not_found, precondition
+from .errors import invalid, json_response
+from .paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, keyset_page, page_limit
 from .spec import enum_values
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "ClusterStore", "keyset_page", "page_limit"]
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 
 PROVIDERS = enum_values("CloudProvider.Type")
 PLANS = enum_values("Plan.Type")
@@ -40,7 +34,6 @@ _VISIBILITY = enum_values("NetworkVisibility.Type")
 _UPGRADE_TYPES = enum_values("UpgradeType.Type")
 _UPGRADE_STATUSES = enum_values("ClusterUpgradeStatus.Type")
 _SORT_BY = ("NAME", "CREATED_AT", "DELETED_AT")
-_SORT_ORDER = ("ASC", "DESC")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{4,18}[a-z0-9]")
 _NAME_RULE = (
@@ -72,23 +65,11 @@ MACHINE_TYPES: dict[str, dict[str, int]] = {
 }
 
 
-def _timestamp(moment: datetime) -> str:
-    # Fixed-width microseconds, so the strings sort in time order.
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _not_found() -> ApiError:
-    return ApiError(404, NOT_FOUND, "cluster not found")
-
-
-def _precondition(message: str) -> ApiError:
-    return ApiError(400, FAILED_PRECONDITION, message)
-
-
 class ClusterStore:
     def __init__(self) -> None:
         self._clusters: dict[str, dict[str, Any]] = {}
-        self._last = datetime.now(timezone.utc)
+        self._live_names: set[str] = set()  # names of clusters not DELETED
+        self._clock = Clock()  # strictly increasing: CREATED_AT order is creation order
 
     # --- state -------------------------------------------------------------------
 
@@ -101,22 +82,16 @@ class ClusterStore:
     def __len__(self) -> int:
         return len(self._clusters)
 
-    def _now(self) -> str:
-        # Strictly increasing, so CREATED_AT order is the creation order.
-        now = datetime.now(timezone.utc)
-        self._last = max(now, self._last + timedelta(microseconds=1))
-        return _timestamp(self._last)
-
     def _existing(self, cluster_id: str) -> dict[str, Any]:
         cluster = self._clusters.get(cluster_id)
         if cluster is None:
-            raise _not_found()
+            raise not_found("cluster")
         return cluster
 
     def _live(self, cluster_id: str) -> dict[str, Any]:
         cluster = self._existing(cluster_id)
         if cluster["state"] == "DELETED":
-            raise _precondition("cluster is deleted")
+            raise precondition("cluster is deleted")
         return cluster
 
     # --- create ------------------------------------------------------------------
@@ -159,10 +134,14 @@ class ClusterStore:
             self._create_dedicated(cluster, plan, spec["dedicated"])
 
         # Checked last: a request that is invalid anyway gets the 400, not the 409.
-        if any(c["name"] == name and c["state"] != "DELETED" for c in self._clusters.values()):
-            raise ApiError(409, ALREADY_EXISTS, f"a cluster named {name!r} already exists")
-        cluster["created_at"] = cluster["updated_at"] = self._now()
+        # The name index makes this O(1); the scan double-checks a hit (state is plain data).
+        if name in self._live_names and any(
+            c["name"] == name and c["state"] != "DELETED" for c in self._clusters.values()
+        ):
+            raise already_exists(f"a cluster named {name!r} already exists")
+        cluster["created_at"] = cluster["updated_at"] = self._clock.stamp()
         self._clusters[cluster_id] = cluster
+        self._live_names.add(name)
         return cluster
 
     def _create_serverless(self, cluster: dict[str, Any], plan: str | None, raw: Any) -> None:
@@ -309,7 +288,7 @@ class ClusterStore:
             _set_serverless_regions(cluster, names, primary)
         else:
             _set_dedicated_regions(cluster, nodes)
-        cluster["updated_at"] = self._now()
+        cluster["updated_at"] = self._clock.stamp()
         return cluster
 
     # --- delete ------------------------------------------------------------------
@@ -317,11 +296,12 @@ class ClusterStore:
     def delete(self, cluster_id: str) -> dict[str, Any]:
         cluster = self._existing(cluster_id)
         if cluster["state"] == "DELETED":
-            raise _precondition("cluster is already deleted")
+            raise precondition("cluster is already deleted")
         if cluster["delete_protection"] == "ENABLED":
-            raise _precondition("delete_protection is ENABLED; disable it before deleting")
+            raise precondition("delete_protection is ENABLED; disable it before deleting")
         cluster["state"] = "DELETED"
-        cluster["deleted_at"] = cluster["updated_at"] = self._now()
+        self._live_names.discard(cluster["name"])
+        cluster["deleted_at"] = cluster["updated_at"] = self._clock.stamp()
         return cluster
 
     # --- list --------------------------------------------------------------------
@@ -331,7 +311,7 @@ class ClusterStore:
         limit = page_limit(query)
         sort_by = v.enum(query.get("pagination.sort_by", "NAME"), "pagination.sort_by", _SORT_BY)
         clusters = (c for c in self._clusters.values() if show_inactive or c["state"] != "DELETED")
-        page, pagination = keyset_page(clusters, query, _sort_key(sort_by), sort_by, limit)
+        page, pagination = keyset_page(clusters, query, _sort_key(sort_by), sort_by, limit=limit)
         return {"clusters": page, "pagination": pagination}
 
     # --- seeding -----------------------------------------------------------------
@@ -543,62 +523,6 @@ def _set_dedicated_regions(cluster: dict[str, Any], nodes: Mapping[str, int]) ->
 def _sort_key(sort_by: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
     field = {"NAME": "name", "CREATED_AT": "created_at", "DELETED_AT": "deleted_at"}[sort_by]
     return lambda c: (c.get(field, ""), c["id"])
-
-
-def page_limit(query: Mapping[str, str]) -> int:
-    """``pagination.limit``: 50 when absent or 0, clamped to 500."""
-    if "pagination.limit" not in query:
-        return DEFAULT_PAGE_SIZE
-    limit = v.int32(query["pagination.limit"], "pagination.limit", minimum=0)
-    return min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-
-def keyset_page(
-    items: Iterable[dict[str, Any]],
-    query: Mapping[str, str],
-    key: Callable[[dict[str, Any]], tuple[str, str]],
-    sort_by: str,
-    limit: int | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """One page of ``items`` in ``key`` order, and its ``pagination`` response object.
-
-    ``key`` gives each item's (sort key, unique id); ``sort_by`` names the order in the
-    page token, so a token is only accepted back for the order it was issued for.
-    """
-    if limit is None:
-        limit = page_limit(query)
-    order = v.enum(query.get("pagination.sort_order", "ASC"), "pagination.sort_order", _SORT_ORDER)
-    ordered = sorted(items, key=key, reverse=order == "DESC")
-    if query.get("pagination.page"):
-        after = _decode_page(query["pagination.page"], sort_by, order)
-        if order == "ASC":
-            ordered = [c for c in ordered if key(c) > after]
-        else:
-            ordered = [c for c in ordered if key(c) < after]
-    page = ordered[:limit]
-    pagination: dict[str, str] = {}
-    if len(ordered) > limit:
-        pagination["next_page"] = _encode_page(key(page[-1]), sort_by, order)
-    return page, pagination
-
-
-def _encode_page(after: tuple[str, str], sort_by: str, order: str) -> str:
-    raw = msgspec.json.encode({"by": sort_by, "order": order, "after": list(after)})
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _decode_page(token: str, sort_by: str, order: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = msgspec.json.decode(raw)
-        after = data["after"]
-        key = (str(after[0]), str(after[1]))
-        same = data["by"] == sort_by and data["order"] == order
-    except (binascii.Error, ValueError, msgspec.DecodeError, KeyError, IndexError, TypeError):
-        raise invalid("pagination.page: not a page token this API issued") from None
-    if not same:
-        raise invalid("pagination.page: issued for another sort_by / sort_order")
-    return key
 
 
 # --- seeds -------------------------------------------------------------------------

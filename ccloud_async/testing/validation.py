@@ -9,10 +9,14 @@ import re
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .common import parse_time
 from .errors import ApiError, invalid
 from .spec import load_spec, schema_fields
+
+if TYPE_CHECKING:
+    from .call import Call
 
 __all__ = [
     "body",
@@ -23,6 +27,7 @@ __all__ = [
     "int64",
     "message",
     "parse_bool",
+    "read_body",
     "request_schema",
     "required",
     "string",
@@ -127,19 +132,10 @@ def parse_bool(value: str | None, path: str, default: bool = False) -> bool:
 
 # --- one schema-walking validator for every request body ----------------------------
 
-_RFC3339 = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
-)
-
 
 def date_time(value: Any, path: str) -> datetime:
-    """An RFC 3339 timestamp, as protobuf JSON spells google.protobuf.Timestamp."""
-    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
-        raise _fail(path, f"must be an RFC 3339 date-time (got {value!r})")
-    try:
-        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        raise _fail(path, f"must be an RFC 3339 date-time (got {value!r})") from None
+    """An RFC 3339 timestamp, as protobuf JSON spells google.protobuf.Timestamp (in UTC)."""
+    return parse_time(value, path)
 
 
 @cache
@@ -211,3 +207,15 @@ def body(value: Any, schema: dict[str, Any], path: str = "") -> Any:
             raise _fail(path, f"must be a number (got {value!r})")
         return value
     return value
+
+
+async def read_body(call: Call) -> dict[str, Any]:
+    """The request body, checked with :func:`body` against the operation's request schema."""
+    schema = request_schema(call.route.operation_id)
+    raw = await call.json()
+    if schema is None:
+        if raw not in ({}, None):
+            raise invalid("request body: this operation takes no body")
+        return {}
+    checked: dict[str, Any] = body(raw, schema)
+    return checked

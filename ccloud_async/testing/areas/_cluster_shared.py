@@ -1,4 +1,4 @@
-"""Helpers the cluster sub-resource areas share (no handlers of its own).
+"""What the cluster sub-resource areas share beyond ``common`` (no handlers of its own).
 
 Sub-resources belong to their cluster: an unknown cluster is a 404 (code 5); a
 DELETED cluster still answers reads, while mutations fail with 400 FAILED_PRECONDITION
@@ -8,61 +8,18 @@ and never dropped, so a deleted cluster's sub-resources stay readable.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from aiohttp import web
-
-from .. import validation as v
 from ..call import Call
-from ..clusters import keyset_page
-from ..errors import (
-    ALREADY_EXISTS,
-    FAILED_PRECONDITION,
-    NOT_FOUND,
-    ApiError,
-    invalid,
-    json_response,
-)
+from ..common import not_found, precondition
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
 
-__all__ = [
-    "Clock",
-    "PerCluster",
-    "already_exists",
-    "cluster_for",
-    "not_found",
-    "ok",
-    "page",
-    "precondition",
-    "read_body",
-    "timestamp",
-]
+__all__ = ["PerCluster", "cluster_for", "require_plan"]
 
 T = TypeVar("T")
-
-
-def timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with a Z, fixed-width microseconds (sorts in time order)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class Clock:
-    """Strictly increasing timestamps, so creation order is timestamp order."""
-
-    def __init__(self) -> None:
-        self._last = datetime.now(timezone.utc)
-
-    def now(self) -> datetime:
-        self._last = max(datetime.now(timezone.utc), self._last + timedelta(microseconds=1))
-        return self._last
-
-    def stamp(self) -> str:
-        return timestamp(self.now())
 
 
 class PerCluster(Generic[T]):
@@ -77,18 +34,6 @@ class PerCluster(Generic[T]):
         if item is None:
             item = self._items[cluster_id] = self._factory()
         return item
-
-
-def not_found(what: str) -> ApiError:
-    return ApiError(404, NOT_FOUND, f"{what} not found")
-
-
-def precondition(message: str) -> ApiError:
-    return ApiError(400, FAILED_PRECONDITION, message)
-
-
-def already_exists(message: str) -> ApiError:
-    return ApiError(409, ALREADY_EXISTS, message)
 
 
 def cluster_for(
@@ -106,38 +51,3 @@ def cluster_for(
 def require_plan(cluster: Mapping[str, Any], plan: str, what: str) -> None:
     if cluster["plan"] != plan:
         raise precondition(f"{what} is only available on {plan} clusters")
-
-
-async def read_body(call: Call) -> dict[str, Any]:
-    """The request body, checked against the operation's request schema in the snapshot."""
-    schema = v.request_schema(call.route.operation_id)
-    raw = await call.json()
-    if schema is None:
-        if raw not in ({}, None):
-            raise invalid("request body: this operation takes no body")
-        return {}
-    checked: dict[str, Any] = v.body(raw, schema)
-    return checked
-
-
-def page(
-    call: Call,
-    items: Iterable[dict[str, Any]],
-    key: Callable[[dict[str, Any]], str],
-    sort_by: str = "ID",
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """A keyset page of ``items`` ordered by ``key`` (ties broken by the key itself)."""
-
-    def full_key(item: dict[str, Any]) -> tuple[str, str]:
-        k = key(item)
-        return (k, k)
-
-    return keyset_page(items, call.request.query, full_key, sort_by)
-
-
-def ok(body: Any) -> web.StreamResponse:
-    return json_response(body)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

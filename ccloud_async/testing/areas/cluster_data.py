@@ -20,19 +20,11 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call, Handler
+from ..common import Clock, already_exists, new_id, not_found, ok, timestamp
 from ..errors import invalid
-from ._cluster_shared import (
-    Clock,
-    PerCluster,
-    already_exists,
-    cluster_for,
-    new_id,
-    not_found,
-    ok,
-    page,
-    read_body,
-    timestamp,
-)
+from ..paging import page
+from ..validation import read_body
+from ._cluster_shared import PerCluster, cluster_for
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
@@ -62,6 +54,9 @@ class ClusterData:
     backups: list[dict[str, Any]] = field(default_factory=list)
     next_backup: datetime | None = None
     restores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # "user:<name>" / "db:<name>" -> creation time, for pagination.as_of_time (the
+    # defaults, there since the cluster was made, have none and are always listed).
+    created: dict[str, str] = field(default_factory=dict)
 
 
 def _hash(password: str) -> bytes:
@@ -108,8 +103,15 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
 
     async def list_users(call: Call) -> web.StreamResponse:
         cluster = cluster_for(fake, call)
-        users = [{"name": n} for n in store[cluster["id"]].users]
-        items, pagination = page(call, users, lambda u: u["name"], "NAME")
+        data = store[cluster["id"]]
+        users = [{"name": n} for n in data.users]
+        items, pagination = page(
+            call,
+            users,
+            lambda u: u["name"],
+            "NAME",
+            created=lambda u: data.created.get("user:" + u["name"]),
+        )
         return ok({"users": items, "pagination": pagination})
 
     async def create_user(call: Call) -> web.StreamResponse:
@@ -122,6 +124,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         if name in users:
             raise already_exists(f"SQL user {name!r} already exists")
         users[name] = _hash(body["password"])
+        store[cluster["id"]].created["user:" + name] = clock.stamp()
         call.applied()
         return ok({"name": name})
 
@@ -152,8 +155,14 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
 
     async def list_databases(call: Call) -> web.StreamResponse:
         cluster = cluster_for(fake, call)
-        dbs = store[cluster["id"]].databases.values()
-        items, pagination = page(call, dbs, lambda d: d["name"], "NAME")
+        data = store[cluster["id"]]
+        items, pagination = page(
+            call,
+            data.databases.values(),
+            lambda d: d["name"],
+            "NAME",
+            created=lambda d: data.created.get("db:" + d["name"]),
+        )
         return ok({"databases": items, "pagination": pagination})
 
     async def create_database(call: Call) -> web.StreamResponse:
@@ -164,6 +173,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         if name in dbs:
             raise already_exists(f"database {name!r} already exists")
         dbs[name] = {"name": name, "table_count": "0"}
+        store[cluster["id"]].created["db:" + name] = clock.stamp()
         call.applied()
         return ok(dbs[name])
 
@@ -177,6 +187,9 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         db = dbs.pop(old)
         db["name"] = new
         dbs[new] = db
+        created = store[cluster["id"]].created
+        if ("db:" + old) in created:
+            created["db:" + new] = created.pop("db:" + old)
         call.applied()
         return ok(db)
 
@@ -214,7 +227,13 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         cluster = cluster_for(fake, call)
         start, end = time_window(call)
         backups = [b for b in backups_of(cluster) if start <= b["as_of_time"] <= end]
-        items, pagination = page(call, backups, lambda b: b["as_of_time"] + b["id"], "AS_OF")
+        items, pagination = page(
+            call,
+            backups,
+            lambda b: b["as_of_time"] + b["id"],
+            "AS_OF",
+            created=lambda b: b["as_of_time"],
+        )
         return ok({"backups": items, "pagination": pagination})
 
     async def get_backup_config(call: Call) -> web.StreamResponse:

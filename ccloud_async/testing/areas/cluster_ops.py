@@ -18,19 +18,11 @@ from aiohttp import web
 from .. import validation as v
 from ..call import Call, Handler
 from ..clusters import COCKROACH_VERSIONS
+from ..common import Clock, new_id, not_found, ok, timestamp
 from ..errors import invalid
-from ._cluster_shared import (
-    Clock,
-    PerCluster,
-    cluster_for,
-    new_id,
-    not_found,
-    ok,
-    page,
-    read_body,
-    require_plan,
-    timestamp,
-)
+from ..paging import page
+from ..validation import read_body
+from ._cluster_shared import PerCluster, cluster_for, require_plan
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
@@ -72,6 +64,7 @@ class Ops:
     blackouts: dict[str, dict[str, Any]] = field(default_factory=dict)
     deferral: dict[str, Any] = field(default_factory=lambda: {"deferral_policy": "NOT_DEFERRED"})
     disruption: list[dict[str, Any]] = field(default_factory=list)
+    created: dict[str, str] = field(default_factory=dict)  # blackout id -> creation time
 
 
 def seconds(value: str, path: str) -> float:
@@ -230,8 +223,14 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         return {"start_time": timestamp(begin), "end_time": timestamp(finish)}
 
     async def list_blackouts(call: Call) -> web.StreamResponse:
-        windows = store[cluster_for(fake, call)["id"]].blackouts.values()
-        items, pagination = page(call, windows, lambda w: w["start_time"] + w["id"], "START")
+        data = store[cluster_for(fake, call)["id"]]
+        items, pagination = page(
+            call,
+            data.blackouts.values(),
+            lambda w: w["start_time"] + w["id"],
+            "START",
+            created=lambda w: data.created.get(w["id"]),
+        )
         return ok({"blackout_windows": items, "pagination": pagination})
 
     async def create_blackout(call: Call) -> web.StreamResponse:
@@ -241,6 +240,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         require_plan(cluster, "ADVANCED", "blackout windows")
         window = {"id": new_id(), "cluster_id": cluster["id"], **times}
         store[cluster["id"]].blackouts[window["id"]] = window
+        store[cluster["id"]].created[window["id"]] = clock.stamp()
         call.applied()
         return ok(window)
 

@@ -24,17 +24,10 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call, Handler
+from ..common import Clock, new_id, not_found, ok, precondition, timestamp
 from ..errors import invalid
-from ._cluster_shared import (
-    Clock,
-    new_id,
-    not_found,
-    ok,
-    page,
-    precondition,
-    read_body,
-    timestamp,
-)
+from ..paging import page
+from ..validation import read_body
 
 if TYPE_CHECKING:
     from ..server import FakeCloud

@@ -17,20 +17,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..call import Call, Handler
+from ..common import Clock, already_exists, new_id, not_found, ok, precondition
 from ..errors import invalid
-from ._cluster_shared import (
-    Clock,
-    PerCluster,
-    already_exists,
-    cluster_for,
-    new_id,
-    not_found,
-    ok,
-    page,
-    precondition,
-    read_body,
-    require_plan,
-)
+from ..paging import page
+from ..validation import read_body
+from ._cluster_shared import PerCluster, cluster_for, require_plan
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
@@ -54,6 +45,9 @@ class Security:
     egress_endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     egress_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[str, str] = field(default_factory=dict)  # key -> rule id
+    # Creation times of allowlist entries ("ip/mask") and egress endpoints (id), which
+    # carry none, for pagination.as_of_time.
+    created: dict[str, str] = field(default_factory=dict)
 
 
 def _hex(n: int) -> str:
@@ -170,8 +164,14 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         return f"{int(ipaddress.IPv4Address(entry['cidr_ip'])):010d}/{entry['cidr_mask']:02d}"
 
     async def list_allowlist(call: Call) -> web.StreamResponse:
-        entries = store[cluster_for(fake, call)["id"]].allowlist.values()
-        items, pagination = page(call, entries, entry_key, "CIDR")
+        data = store[cluster_for(fake, call)["id"]]
+        items, pagination = page(
+            call,
+            data.allowlist.values(),
+            entry_key,
+            "CIDR",
+            created=lambda e: data.created.get(f"{e['cidr_ip']}/{e['cidr_mask']}"),
+        )
         return ok({"allowlist": items, "propagating": False, "pagination": pagination})
 
     def put_entry(
@@ -179,7 +179,10 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
     ) -> dict[str, Any]:
         entry = {"cidr_ip": key[0], "cidr_mask": key[1], "ui": body["ui"], "sql": body["sql"]}
         entry["name"] = body.get("name", "")
-        store[cluster["id"]].allowlist[key] = entry
+        data = store[cluster["id"]]
+        if key not in data.allowlist:
+            data.created[f"{key[0]}/{key[1]}"] = clock.stamp()
+        data.allowlist[key] = entry
         call.applied()
         return entry
 
@@ -411,8 +414,13 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         return endpoint
 
     async def list_endpoints(call: Call) -> web.StreamResponse:
-        endpoints = store[cluster_for(fake, call)["id"]].egress_endpoints.values()
-        items, pagination = page(call, endpoints, lambda e: e["id"])
+        data = store[cluster_for(fake, call)["id"]]
+        items, pagination = page(
+            call,
+            data.egress_endpoints.values(),
+            lambda e: e["id"],
+            created=lambda e: data.created.get(e["id"]),
+        )
         return ok({"egress_private_endpoints": items, "pagination": pagination})
 
     async def create_endpoint(call: Call) -> web.StreamResponse:
@@ -436,6 +444,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             "domain_names_state": "EMPTY",
         }
         store[cluster["id"]].egress_endpoints[endpoint["id"]] = endpoint
+        store[cluster["id"]].created[endpoint["id"]] = clock.stamp()
         call.applied()
         return ok(endpoint)
 

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import validation as v
+from ..common import not_found
 from ..errors import ALREADY_EXISTS, ApiError, invalid, json_response
 from ..spec import enum_values
-from .org_common import OrgState, keyset_page, not_found, org_state, read_body
+from ..validation import read_body
+from .org_common import OrgState, keyset_page, org_state
 
 if TYPE_CHECKING:
     from ..call import Call, Handler
@@ -83,7 +85,10 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             {"user_id": user_id, "roles": roles} for user_id, roles in state.grants.items() if roles
         ]
         page, pagination = keyset_page(
-            grants, call.request.query, lambda g: ("", str(g["user_id"]))
+            grants,
+            call.request.query,
+            lambda g: ("", str(g["user_id"])),
+            created=lambda g: state.created.get(g["user_id"]),  # the grantee's
         )
         return json_response({"grants": page, "user_group_grants": [], "pagination": pagination})
 

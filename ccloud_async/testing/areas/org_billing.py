@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import validation as v
+from ..common import not_found, parse_time, timestamp
 from ..errors import json_response
-from .org_common import not_found, org_state, parse_time, timestamp
+from .org_common import org_state
 
 if TYPE_CHECKING:
     from ..call import Call, Handler

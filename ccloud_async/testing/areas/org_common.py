@@ -1,4 +1,4 @@
-"""Shared state and helpers for the organization-level areas (``org_*`` and ``scim``).
+"""Shared state for the organization-level areas (``org_*`` and ``scim``).
 
 Not an area itself (it defines no ``handlers``). :func:`org_state` gives every area of
 one FakeCloud the same :class:`OrgState`: the organization, a strictly increasing
@@ -6,204 +6,45 @@ clock, the people (SCIM users and groups), service accounts, role grants, folder
 the audit log, so that e.g. deleting a SCIM user also drops its role grants and every
 mutation lands in the audit log.
 
-:func:`check_body` validates a request body against the snapshot's request schema
-(unknown fields, JSON types, required fields, enum values) and answers 400 code 3
-naming the field. It is private to these areas until a shared schema-walking validator
-lands in ``testing/validation.py``.
-
-Keyset pagination reuses the page-token format of ``testing/clusters.py`` (its
-``_encode_page`` / ``_decode_page``), keyed on (creation time, id) with sort_by
-``CREATED_AT``; only ``pagination.sort_order`` is a parameter of these lists.
+Request bodies are checked by ``validation.read_body``; time, errors and ids come from
+``testing/common.py``. Lists use the keyset pagination of ``testing/paging.py``, keyed
+on (creation time, id) with sort_by ``CREATED_AT`` (:func:`keyset_page`); objects
+without a ``created_at`` field have their creation time recorded in
+:attr:`OrgState.created`.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .. import validation as v
+from .. import paging
 from ..audit_log import AuditLog
-from ..call import Call
-from ..clusters import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _decode_page, _encode_page
-from ..errors import NOT_FOUND, ApiError, invalid
-from ..spec import load_spec
+from ..common import Clock, timestamp
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
 
-__all__ = [
-    "AuditLog",
-    "Clock",
-    "OrgState",
-    "check_body",
-    "keyset_page",
-    "not_found",
-    "org_state",
-    "parse_time",
-    "read_body",
-    "timestamp",
-]
-
-_SORT_ORDER = ("ASC", "DESC")
-
-
-def timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with fixed-width microseconds and Z, so strings sort in time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-_RFC3339 = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})"
-)
-
-
-def parse_time(value: str, path: str) -> datetime:
-    """An RFC 3339 date-time (any fraction, Z or offset); 400 naming ``path`` otherwise."""
-    match = _RFC3339.fullmatch(value)
-    if match is None:
-        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})")
-    date, clock, fraction, zone = match.groups()
-    micros = (fraction or "0")[:6].ljust(6, "0")
-    offset = "+00:00" if zone in ("Z", "z") else zone
-    try:
-        return datetime.fromisoformat(f"{date}T{clock}.{micros}{offset}").astimezone(timezone.utc)
-    except ValueError:
-        raise invalid(f"{path}: must be an RFC 3339 date-time (got {value!r})") from None
-
-
-class Clock:
-    """Strictly increasing UTC timestamps, so creation order is time order."""
-
-    def __init__(self) -> None:
-        self.last = datetime.now(timezone.utc)
-
-    def now(self) -> str:
-        now = datetime.now(timezone.utc)
-        self.last = max(now, self.last + timedelta(microseconds=1))
-        return timestamp(self.last)
-
-
-def not_found(what: str) -> ApiError:
-    return ApiError(404, NOT_FOUND, f"{what} not found")
-
-
-# --- request bodies -----------------------------------------------------------------
-
-
-def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    while "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = load_spec()["components"]["schemas"][name]
-    return schema
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _check(value: Any, schema: Mapping[str, Any], path: str) -> None:
-    schema = _resolve(schema)
-    kind = schema.get("type")
-    where = path or "request body"
-    if "enum" in schema:
-        v.enum(value, where, schema["enum"])
-        return
-    if kind == "object" or "properties" in schema:
-        if not isinstance(value, dict):
-            raise invalid(f"{where}: must be a JSON object")
-        props: Mapping[str, Any] = schema.get("properties", {})
-        extra = schema.get("additionalProperties")
-        for name, item in value.items():
-            sub = _join(path, name)
-            if name in props:
-                if item is not None:
-                    _check(item, props[name], sub)
-            elif isinstance(extra, dict):
-                if item is not None:
-                    _check(item, extra, sub)
-            elif extra is not True:
-                raise invalid(f"{sub}: unknown field")
-        for name in schema.get("required", ()):
-            # Only fields the schema declares: some required lists name others.
-            if name in props and value.get(name) is None:
-                raise invalid(f"{_join(path, name)}: is required")
-    elif kind == "array":
-        if not isinstance(value, list):
-            raise invalid(f"{where}: must be a JSON array")
-        for i, item in enumerate(value):
-            _check(item, schema.get("items", {}), f"{path}[{i}]")
-    elif kind == "string":
-        if schema.get("format") == "int64":
-            v.int64(value, where)
-        elif schema.get("format") == "date-time":
-            parse_time(v.string(value, where), where)
-        else:
-            v.string(value, where)
-    elif kind == "integer":
-        if schema.get("format") == "int64":
-            v.int64(value, where)
-        else:
-            v.int32(value, where)
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise invalid(f"{where}: must be a number")
-    elif kind == "boolean":
-        v.boolean(value, where)
-    # No type: any JSON value.
-
-
-def check_body(value: Any, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate ``value`` against ``schema``; returns its fields, nulls dropped."""
-    _check(value, schema, "")
-    return {k: item for k, item in value.items() if item is not None}
-
-
-def request_schema(call: Call) -> Mapping[str, Any]:
-    operation = load_spec()["paths"][call.route.template][call.route.method.lower()]
-    schema: Mapping[str, Any] = operation["requestBody"]["content"]["application/json"]["schema"]
-    return schema
-
-
-async def read_body(call: Call) -> dict[str, Any]:
-    """The request body, validated against the operation's request schema in the snapshot."""
-    return check_body(await call.json(), request_schema(call))
-
-
-# --- keyset pagination ------------------------------------------------------------
+__all__ = ["OrgState", "keyset_page", "org_state"]
 
 
 def keyset_page(
-    items: list[dict[str, Any]],
+    items: Iterable[dict[str, Any]],
     query: Mapping[str, str],
     key: Callable[[dict[str, Any]], tuple[str, str]],
+    created: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """One page of ``items`` ordered by ``key`` and ``pagination.sort_order``."""
-    limit = DEFAULT_PAGE_SIZE
-    if "pagination.limit" in query:
-        limit = v.int32(query["pagination.limit"], "pagination.limit", minimum=0)
-        limit = min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    if "pagination.as_of_time" in query:
-        parse_time(query["pagination.as_of_time"], "pagination.as_of_time")
-    order = v.enum(query.get("pagination.sort_order", "ASC"), "pagination.sort_order", _SORT_ORDER)
-    ordered = sorted(items, key=key, reverse=order == "DESC")
-    if query.get("pagination.page"):
-        after = _decode_page(query["pagination.page"], "CREATED_AT", order)
-        if order == "ASC":
-            ordered = [item for item in ordered if key(item) > after]
-        else:
-            ordered = [item for item in ordered if key(item) < after]
-    page = ordered[:limit]
-    pagination: dict[str, str] = {}
-    if len(ordered) > limit:
-        pagination["next_page"] = _encode_page(key(page[-1]), "CREATED_AT", order)
-    return page, pagination
+    """One page of ``items`` in ``key`` order: (creation time, id) unless told otherwise.
 
-
-# --- the audit log ------------------------------------------------------------------
+    ``created`` gives an item's creation time for ``pagination.as_of_time``; by default
+    the first half of its key.
+    """
+    if created is None:
+        created = lambda item: key(item)[0] or None  # noqa: E731
+    return paging.keyset_page(items, query, key, "CREATED_AT", created=created)
 
 
 # --- the organization's state -------------------------------------------------------
@@ -247,7 +88,7 @@ class OrgState:
 
     def stamp(self, object_id: str) -> str:
         """Record and return the creation time of a new object."""
-        self.created[object_id] = now = self.clock.now()
+        self.created[object_id] = now = self.clock.stamp()
         return now
 
     def order_key(self, id_field: str) -> Callable[[dict[str, Any]], tuple[str, str]]:

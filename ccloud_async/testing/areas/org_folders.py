@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..common import not_found
 from ..errors import ALREADY_EXISTS, FAILED_PRECONDITION, ApiError, invalid, json_response
-from .org_common import OrgState, keyset_page, not_found, org_state, read_body
+from ..validation import read_body
+from .org_common import OrgState, keyset_page, org_state
 
 if TYPE_CHECKING:
     from ..call import Call, Handler

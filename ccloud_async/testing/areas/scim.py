@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import validation as v
+from ..common import not_found
 from ..errors import ALREADY_EXISTS, ApiError, invalid, json_response
-from .org_common import OrgState, check_body, not_found, org_state, read_body
+from ..validation import read_body
+from .org_common import OrgState, org_state
 
 if TYPE_CHECKING:
     from ..call import Call, Handler
@@ -164,10 +166,10 @@ def _set_user_attr(user: dict[str, Any], path: str, value: Any, i: int) -> None:
         field = "givenName" if lowered.endswith("givenname") else "familyName"
         user.setdefault("name", {})[field] = v.string(value, where)
     elif lowered == "name":
-        user["name"] = check_body(value, {"$ref": "#/components/schemas/ScimName"})
+        user["name"] = v.body(value, {"$ref": "#/components/schemas/ScimName"})
     elif lowered == "emails":
         schema = {"type": "array", "items": {"$ref": "#/components/schemas/ScimEmail"}}
-        check_body({"emails": value}, {"properties": {"emails": schema}})
+        v.body(value, schema, "emails")
         user["emails"] = value
     elif lowered.startswith("emails[") and lowered.endswith("].value"):
         email = v.string(value, where)
@@ -365,7 +367,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
 
     def save_user(call: Call, old: dict[str, Any], new: dict[str, Any]) -> web.StreamResponse:
         _check_user_fields(state, new, old["id"])
-        new["meta"] = {**old["meta"], "lastModified": state.clock.now()}
+        new["meta"] = {**old["meta"], "lastModified": state.clock.stamp()}
         state.users[old["id"]] = new
         state.audit.record("AUDIT_LOG_ACTION_UPDATE_USER", call, payload=new["userName"])
         call.applied()
@@ -453,7 +455,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
 
     def save_group(call: Call, old: dict[str, Any], new: dict[str, Any]) -> web.StreamResponse:
         check_group_name(new["displayName"], old["id"])
-        new["meta"] = {**old["meta"], "lastModified": state.clock.now()}
+        new["meta"] = {**old["meta"], "lastModified": state.clock.stamp()}
         state.groups[old["id"]] = new
         state.audit.record("AUDIT_LOG_ACTION_UPDATE_GROUP", call, payload=new["displayName"])
         call.applied()
