@@ -1,5 +1,7 @@
 """ccloud_async: an asyncio-native, typed SDK for the CockroachDB Cloud API."""
 
+from typing import TYPE_CHECKING
+
 from . import errors, models
 from ._operations import OPERATIONS
 from ._version import __version__
@@ -46,6 +48,7 @@ __all__ = [
     "FleetResult",
     "InProcessLimiter",
     "Limiter",
+    "LimiterUnavailableError",
     "MissingCredentialsError",
     "NotFoundError",
     "Operation",
@@ -54,6 +57,7 @@ __all__ = [
     "PauseOnlyLimiter",
     "PermissionDeniedError",
     "RateLimitedError",
+    "RedisLimiter",
     "ResponseDecodeError",
     "RetryPolicy",
     "ServerError",
@@ -63,3 +67,18 @@ __all__ = [
     "run_fleet",
     "stream_fleet",
 ]
+
+
+if TYPE_CHECKING:
+    from .redis_limiter import LimiterUnavailableError, RedisLimiter
+
+_LAZY = ("LimiterUnavailableError", "RedisLimiter")
+
+
+def __getattr__(name: str) -> object:
+    # The Redis limiter's module is imported only when asked for (redis stays optional).
+    if name in _LAZY:
+        from . import redis_limiter
+
+        return getattr(redis_limiter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
