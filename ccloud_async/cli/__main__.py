@@ -1,0 +1,7 @@
+"""``python -m ccloud_async.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

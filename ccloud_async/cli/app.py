@@ -1,0 +1,196 @@
+"""The command line: global options, the sub-command table, and the run loop.
+
+Each module of :mod:`.commands` adds its sub-commands with ``register(subparsers)``;
+a sub-command sets ``run=`` (an ``async def run(ctx, args) -> int``), or ``run_sync=``
+(``def run(args) -> int``) when it needs no client and owns its event loop
+(``emulator``). Heavy modules (the emulator, aiohttp through the client) are imported
+only once a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from .context import Context, CountingLimiter
+from .exit_codes import INTERRUPTED, OK, USAGE, UsageError, exit_code_for
+from .output import Output
+
+__all__ = ["Context", "build_parser", "run"]
+
+PROG = "ccloud-async"
+EMULATOR_KEY = "ccloud-cli-demo"
+
+Runner = Callable[[Context, argparse.Namespace], Awaitable[int]]
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import COMMAND_MODULES
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Command line for the CockroachDB Cloud API (built on ccloud_async).",
+        epilog=(
+            "exit codes: 0 ok, 2 usage, 3 auth/missing credentials, 4 permission denied, "
+            "5 not found, 6 rate limited, 7 other API error, 8 connection/timeout, "
+            "130 interrupted"
+        ),
+    )
+    g = parser.add_argument_group("global options (before the command)")
+    g.add_argument("--api-key", metavar="KEY", help="API key (default: $COCKROACH_API_KEY)")
+    g.add_argument("--api-version", metavar="DATE", help="Cc-Version to send (default: 2024-09-16)")
+    g.add_argument("--base-url", metavar="URL", help="API server (default: $COCKROACH_SERVER)")
+    g.add_argument(
+        "--output",
+        choices=("json", "table"),
+        help="result format (default: table on a terminal, json when piped)",
+    )
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
+    g.add_argument("--no-color", action="store_true", help="no colours (also: $NO_COLOR)")
+    g.add_argument(
+        "--timeout", type=_positive_float, default=30.0, metavar="S", help="per request (30)"
+    )
+    g.add_argument(
+        "--max-retries", type=int, default=3, metavar="N", help="retries of failed requests (3)"
+    )
+    g.add_argument(
+        "--max-retry-after",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="wait out a 429 asking for at most S seconds; longer exits 6 (60)",
+    )
+    e = parser.add_argument_group("emulator")
+    e.add_argument(
+        "--emulator",
+        action="store_true",
+        help="run against an in-process emulator with demo data (no credentials needed)",
+    )
+    hidden = argparse.SUPPRESS  # knobs of the demo emulator, for tests
+    e.add_argument("--emulator-clusters", type=int, default=200, metavar="N", help=hidden)
+    e.add_argument(
+        "--emulator-audit-entries", type=int, default=5000, metavar="N", help=argparse.SUPPRESS
+    )
+    e.add_argument("--emulator-rate-limit", type=int, default=10, metavar="N", help=hidden)
+    # Roles of the demo key, comma separated ("" = none: every call is denied). Tests only.
+    e.add_argument("--emulator-roles", metavar="ROLES", help=argparse.SUPPRESS)
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def _make_output(args: argparse.Namespace) -> Output:
+    tty = sys.stdout.isatty()
+    fmt = args.output or ("table" if tty else "json")
+    color = tty and not args.no_color and not os.environ.get("NO_COLOR")
+    return Output(fmt, color=color, quiet=args.quiet)
+
+
+@asynccontextmanager
+async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]:
+    from ..client import CockroachCloud
+    from ..limiter import InProcessLimiter
+
+    counter = CountingLimiter(InProcessLimiter())
+    api_key, base_url = args.api_key, args.base_url
+    fake = None
+    if args.emulator:
+        from ..testing import FakeCloud
+        from ..testing.auth import ALL_ROLES
+
+        roles = ALL_ROLES if args.emulator_roles is None else _roles(args.emulator_roles)
+        fake = FakeCloud(
+            {EMULATOR_KEY: roles},
+            seed_clusters=args.emulator_clusters,
+            audit_entries=args.emulator_audit_entries,
+            rate_limit=args.emulator_rate_limit or None,
+        )
+        await fake.start()
+        api_key, base_url = EMULATOR_KEY, fake.url
+        ctx.out.info(
+            f"emulator: {fake.url} with {len(fake.clusters)} clusters, "
+            f"{len(fake.audit)} audit entries, {args.emulator_rate_limit or 'no'} req/s limit"
+        )
+    try:
+        cloud = CockroachCloud(
+            api_key=api_key,
+            base_url=base_url,
+            api_version=args.api_version,
+            limiter=counter,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            max_retry_after=args.max_retry_after,
+        )
+        async with cloud:
+            ctx.cloud, ctx.counter, ctx.emulator = cloud, counter, fake
+            yield
+    finally:
+        if fake is not None:
+            await fake.close()
+
+
+def _roles(text: str) -> list[str]:
+    return [r.strip() for r in text.split(",") if r.strip()]
+
+
+async def _run_command(ctx: Context, args: argparse.Namespace) -> int:
+    command: Runner = args.run
+    async with _client(ctx, args):
+        return await command(ctx, args)
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else USAGE
+    if getattr(args, "run_sync", None) is not None:  # `emulator`: owns its own event loop
+        code: int = args.run_sync(args)
+        return code
+    out = _make_output(args)
+    ctx = Context(
+        out=out,
+        progress_enabled=not args.quiet,
+        interactive=sys.stdin.isatty(),
+    )
+    try:
+        return asyncio.run(_run_command(ctx, args))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return INTERRUPTED
+    except UsageError as exc:
+        _error(str(exc))
+        return USAGE
+    except Exception as exc:
+        from ..errors import CloudError, MissingCredentialsError
+
+        if isinstance(exc, MissingCredentialsError):
+            _error("no API key: pass --api-key, set COCKROACH_API_KEY, or try --emulator")
+        elif isinstance(exc, CloudError):
+            _error(f"{type(exc).__name__}: {exc}")
+        elif isinstance(exc, TypeError | ValueError):
+            # The SDK checks request bodies before sending: a bad field is a usage error.
+            _error(f"invalid input: {exc}")
+            return USAGE
+        else:
+            raise
+        code = exit_code_for(exc)
+        return code if code != OK else USAGE
