@@ -34,6 +34,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging="scim",
         ),
         "CockroachCloud_CreateGroup": Operation(
             operation_id="CockroachCloud_CreateGroup",
@@ -48,6 +49,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetGroups2": Operation(
             operation_id="CockroachCloud_GetGroups2",
@@ -62,6 +64,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SearchGroups": Operation(
             operation_id="CockroachCloud_SearchGroups",
@@ -76,6 +79,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetGroup": Operation(
             operation_id="CockroachCloud_GetGroup",
@@ -93,6 +97,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateGroup": Operation(
             operation_id="CockroachCloud_UpdateGroup",
@@ -107,6 +112,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteGroup": Operation(
             operation_id="CockroachCloud_DeleteGroup",
@@ -121,6 +127,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_PatchGroup": Operation(
             operation_id="CockroachCloud_PatchGroup",
@@ -135,6 +142,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetGroup2": Operation(
             operation_id="CockroachCloud_GetGroup2",
@@ -149,6 +157,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SearchGroup": Operation(
             operation_id="CockroachCloud_SearchGroup",
@@ -163,6 +172,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetResourceTypes": Operation(
             operation_id="CockroachCloud_GetResourceTypes",
@@ -180,6 +190,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_GetResourceType": Operation(
             operation_id="CockroachCloud_GetResourceType",
@@ -197,6 +208,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetSchemas": Operation(
             operation_id="CockroachCloud_GetSchemas",
@@ -214,6 +226,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_GetSchema": Operation(
             operation_id="CockroachCloud_GetSchema",
@@ -231,6 +244,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetServiceProviderConfig": Operation(
             operation_id="CockroachCloud_GetServiceProviderConfig",
@@ -245,6 +259,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetUsers": Operation(
             operation_id="CockroachCloud_GetUsers",
@@ -265,6 +280,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging="scim",
         ),
         "CockroachCloud_CreateUser": Operation(
             operation_id="CockroachCloud_CreateUser",
@@ -279,6 +295,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetUsers2": Operation(
             operation_id="CockroachCloud_GetUsers2",
@@ -293,6 +310,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SearchUsers": Operation(
             operation_id="CockroachCloud_SearchUsers",
@@ -307,6 +325,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetUser": Operation(
             operation_id="CockroachCloud_GetUser",
@@ -324,6 +343,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateUser": Operation(
             operation_id="CockroachCloud_UpdateUser",
@@ -338,6 +358,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteUser": Operation(
             operation_id="CockroachCloud_DeleteUser",
@@ -352,6 +373,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_PatchUser": Operation(
             operation_id="CockroachCloud_PatchUser",
@@ -366,6 +388,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetUser2": Operation(
             operation_id="CockroachCloud_GetUser2",
@@ -380,6 +403,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SearchUser": Operation(
             operation_id="CockroachCloud_SearchUser",
@@ -394,6 +418,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListApiKeys": Operation(
             operation_id="CockroachCloud_ListApiKeys",
@@ -417,6 +442,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateApiKey": Operation(
             operation_id="CockroachCloud_CreateApiKey",
@@ -431,6 +457,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetApiKey": Operation(
             operation_id="CockroachCloud_GetApiKey",
@@ -448,6 +475,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteApiKey": Operation(
             operation_id="CockroachCloud_DeleteApiKey",
@@ -462,6 +490,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateApiKey": Operation(
             operation_id="CockroachCloud_UpdateApiKey",
@@ -476,6 +505,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListAuditLogs": Operation(
             operation_id="CockroachCloud_ListAuditLogs",
@@ -494,6 +524,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListMajorClusterVersions": Operation(
             operation_id="CockroachCloud_ListMajorClusterVersions",
@@ -513,6 +544,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_ListClusters": Operation(
             operation_id="CockroachCloud_ListClusters",
@@ -543,6 +575,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateCluster": Operation(
             operation_id="CockroachCloud_CreateCluster",
@@ -560,6 +593,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_CREATOR",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListAvailableRegions": Operation(
             operation_id="CockroachCloud_ListAvailableRegions",
@@ -581,6 +615,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("*",),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_GetCluster": Operation(
             operation_id="CockroachCloud_GetCluster",
@@ -604,6 +639,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteCluster": Operation(
             operation_id="CockroachCloud_DeleteCluster",
@@ -618,6 +654,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateCluster": Operation(
             operation_id="CockroachCloud_UpdateCluster",
@@ -635,6 +672,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListBackups": Operation(
             operation_id="CockroachCloud_ListBackups",
@@ -659,6 +697,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_GetBackupConfiguration": Operation(
             operation_id="CockroachCloud_GetBackupConfiguration",
@@ -676,6 +715,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateBackupConfiguration": Operation(
             operation_id="CockroachCloud_UpdateBackupConfiguration",
@@ -693,6 +733,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListBlackoutWindows": Operation(
             operation_id="CockroachCloud_ListBlackoutWindows",
@@ -715,6 +756,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateBlackoutWindow": Operation(
             operation_id="CockroachCloud_CreateBlackoutWindow",
@@ -732,6 +774,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetBlackoutWindow": Operation(
             operation_id="CockroachCloud_GetBlackoutWindow",
@@ -752,6 +795,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteBlackoutWindow": Operation(
             operation_id="CockroachCloud_DeleteBlackoutWindow",
@@ -772,6 +816,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateBlackoutWindow": Operation(
             operation_id="CockroachCloud_UpdateBlackoutWindow",
@@ -792,6 +837,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetClientCACert": Operation(
             operation_id="CockroachCloud_GetClientCACert",
@@ -809,6 +855,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SetClientCACert": Operation(
             operation_id="CockroachCloud_SetClientCACert",
@@ -826,6 +873,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteClientCACert": Operation(
             operation_id="CockroachCloud_DeleteClientCACert",
@@ -843,6 +891,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateClientCACert": Operation(
             operation_id="CockroachCloud_UpdateClientCACert",
@@ -860,6 +909,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetCMEKClusterInfo": Operation(
             operation_id="CockroachCloud_GetCMEKClusterInfo",
@@ -877,6 +927,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateCMEKSpec": Operation(
             operation_id="CockroachCloud_UpdateCMEKSpec",
@@ -894,6 +945,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EnableCMEKSpec": Operation(
             operation_id="CockroachCloud_EnableCMEKSpec",
@@ -911,6 +963,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateCMEKStatus": Operation(
             operation_id="CockroachCloud_UpdateCMEKStatus",
@@ -928,6 +981,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetConnectionString": Operation(
             operation_id="CockroachCloud_GetConnectionString",
@@ -955,6 +1009,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListDatabases": Operation(
             operation_id="CockroachCloud_ListDatabases",
@@ -978,6 +1033,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateDatabase": Operation(
             operation_id="CockroachCloud_CreateDatabase",
@@ -995,6 +1051,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EditDatabase2": Operation(
             operation_id="CockroachCloud_EditDatabase2",
@@ -1012,6 +1069,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteDatabase": Operation(
             operation_id="CockroachCloud_DeleteDatabase",
@@ -1032,6 +1090,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EditDatabase": Operation(
             operation_id="CockroachCloud_EditDatabase",
@@ -1052,6 +1111,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetClusterDisruptionInfo": Operation(
             operation_id="CockroachCloud_GetClusterDisruptionInfo",
@@ -1069,6 +1129,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateClusterDisruption": Operation(
             operation_id="CockroachCloud_UpdateClusterDisruption",
@@ -1086,6 +1147,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetLogExportInfo": Operation(
             operation_id="CockroachCloud_GetLogExportInfo",
@@ -1105,6 +1167,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "METRICS_VIEWER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EnableLogExport": Operation(
             operation_id="CockroachCloud_EnableLogExport",
@@ -1123,6 +1186,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteLogExport": Operation(
             operation_id="CockroachCloud_DeleteLogExport",
@@ -1141,6 +1205,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetMaintenanceWindow": Operation(
             operation_id="CockroachCloud_GetMaintenanceWindow",
@@ -1158,6 +1223,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SetMaintenanceWindow": Operation(
             operation_id="CockroachCloud_SetMaintenanceWindow",
@@ -1175,6 +1241,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteMaintenanceWindow": Operation(
             operation_id="CockroachCloud_DeleteMaintenanceWindow",
@@ -1192,6 +1259,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetCloudWatchMetricExportInfo": Operation(
             operation_id="CockroachCloud_GetCloudWatchMetricExportInfo",
@@ -1210,6 +1278,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "METRICS_VIEWER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EnableCloudWatchMetricExport": Operation(
             operation_id="CockroachCloud_EnableCloudWatchMetricExport",
@@ -1227,6 +1296,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteCloudWatchMetricExport": Operation(
             operation_id="CockroachCloud_DeleteCloudWatchMetricExport",
@@ -1244,6 +1314,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetDatadogMetricExportInfo": Operation(
             operation_id="CockroachCloud_GetDatadogMetricExportInfo",
@@ -1262,6 +1333,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "METRICS_VIEWER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EnableDatadogMetricExport": Operation(
             operation_id="CockroachCloud_EnableDatadogMetricExport",
@@ -1279,6 +1351,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteDatadogMetricExport": Operation(
             operation_id="CockroachCloud_DeleteDatadogMetricExport",
@@ -1296,6 +1369,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetPrometheusMetricExportInfo": Operation(
             operation_id="CockroachCloud_GetPrometheusMetricExportInfo",
@@ -1314,6 +1388,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "METRICS_VIEWER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EnablePrometheusMetricExport": Operation(
             operation_id="CockroachCloud_EnablePrometheusMetricExport",
@@ -1331,6 +1406,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeletePrometheusMetricExport": Operation(
             operation_id="CockroachCloud_DeletePrometheusMetricExport",
@@ -1348,6 +1424,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListAllowlistEntries": Operation(
             operation_id="CockroachCloud_ListAllowlistEntries",
@@ -1371,6 +1448,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_AddAllowlistEntry": Operation(
             operation_id="CockroachCloud_AddAllowlistEntry",
@@ -1388,6 +1466,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_AddAllowlistEntry2": Operation(
             operation_id="CockroachCloud_AddAllowlistEntry2",
@@ -1409,6 +1488,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteAllowlistEntry": Operation(
             operation_id="CockroachCloud_DeleteAllowlistEntry",
@@ -1430,6 +1510,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateAllowlistEntry": Operation(
             operation_id="CockroachCloud_UpdateAllowlistEntry",
@@ -1451,6 +1532,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListAwsEndpointConnections": Operation(
             operation_id="CockroachCloud_ListAwsEndpointConnections",
@@ -1468,6 +1550,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_SetAwsEndpointConnectionState": Operation(
             operation_id="CockroachCloud_SetAwsEndpointConnectionState",
@@ -1488,6 +1571,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListEgressPrivateEndpoints": Operation(
             operation_id="CockroachCloud_ListEgressPrivateEndpoints",
@@ -1510,6 +1594,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateEgressPrivateEndpoint": Operation(
             operation_id="CockroachCloud_CreateEgressPrivateEndpoint",
@@ -1527,6 +1612,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetEgressPrivateEndpoint": Operation(
             operation_id="CockroachCloud_GetEgressPrivateEndpoint",
@@ -1547,6 +1633,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteEgressPrivateEndpoint": Operation(
             operation_id="CockroachCloud_DeleteEgressPrivateEndpoint",
@@ -1567,6 +1654,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateEgressPrivateEndpoint": Operation(
             operation_id="CockroachCloud_UpdateEgressPrivateEndpoint",
@@ -1587,6 +1675,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateEgressPrivateEndpointDomainNames": Operation(
             operation_id="CockroachCloud_UpdateEgressPrivateEndpointDomainNames",
@@ -1607,6 +1696,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListEgressRules": Operation(
             operation_id="CockroachCloud_ListEgressRules",
@@ -1629,6 +1719,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_AddEgressRule": Operation(
             operation_id="CockroachCloud_AddEgressRule",
@@ -1646,6 +1737,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SetEgressTrafficPolicy": Operation(
             operation_id="CockroachCloud_SetEgressTrafficPolicy",
@@ -1663,6 +1755,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetEgressRule": Operation(
             operation_id="CockroachCloud_GetEgressRule",
@@ -1683,6 +1776,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteEgressRule": Operation(
             operation_id="CockroachCloud_DeleteEgressRule",
@@ -1703,6 +1797,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_EditEgressRule": Operation(
             operation_id="CockroachCloud_EditEgressRule",
@@ -1723,6 +1818,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListPrivateEndpointConnections": Operation(
             operation_id="CockroachCloud_ListPrivateEndpointConnections",
@@ -1740,6 +1836,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_AddPrivateEndpointConnection": Operation(
             operation_id="CockroachCloud_AddPrivateEndpointConnection",
@@ -1757,6 +1854,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeletePrivateEndpointConnection": Operation(
             operation_id="CockroachCloud_DeletePrivateEndpointConnection",
@@ -1777,6 +1875,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListPrivateEndpointServices": Operation(
             operation_id="CockroachCloud_ListPrivateEndpointServices",
@@ -1794,6 +1893,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_CreatePrivateEndpointServices": Operation(
             operation_id="CockroachCloud_CreatePrivateEndpointServices",
@@ -1811,6 +1911,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListPrivateEndpointTrustedOwners": Operation(
             operation_id="CockroachCloud_ListPrivateEndpointTrustedOwners",
@@ -1828,6 +1929,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_AddPrivateEndpointTrustedOwner": Operation(
             operation_id="CockroachCloud_AddPrivateEndpointTrustedOwner",
@@ -1842,6 +1944,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetPrivateEndpointTrustedOwner": Operation(
             operation_id="CockroachCloud_GetPrivateEndpointTrustedOwner",
@@ -1862,6 +1965,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_RemovePrivateEndpointTrustedOwner": Operation(
             operation_id="CockroachCloud_RemovePrivateEndpointTrustedOwner",
@@ -1879,6 +1983,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListClusterNodes": Operation(
             operation_id="CockroachCloud_ListClusterNodes",
@@ -1904,6 +2009,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_ListRestores": Operation(
             operation_id="CockroachCloud_ListRestores",
@@ -1928,6 +2034,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_GetRestore": Operation(
             operation_id="CockroachCloud_GetRestore",
@@ -1948,6 +2055,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListSQLUsers": Operation(
             operation_id="CockroachCloud_ListSQLUsers",
@@ -1971,6 +2079,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateSQLUser": Operation(
             operation_id="CockroachCloud_CreateSQLUser",
@@ -1985,6 +2094,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteSQLUser": Operation(
             operation_id="CockroachCloud_DeleteSQLUser",
@@ -2002,6 +2112,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateSQLUserPassword": Operation(
             operation_id="CockroachCloud_UpdateSQLUserPassword",
@@ -2019,6 +2130,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetClusterVersionDeferral": Operation(
             operation_id="CockroachCloud_GetClusterVersionDeferral",
@@ -2036,6 +2148,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SetClusterVersionDeferral": Operation(
             operation_id="CockroachCloud_SetClusterVersionDeferral",
@@ -2053,6 +2166,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_CreateRestore": Operation(
             operation_id="CockroachCloud_CreateRestore",
@@ -2070,6 +2184,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_OPERATOR_WRITER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListFolders": Operation(
             operation_id="CockroachCloud_ListFolders",
@@ -2100,6 +2215,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateFolder": Operation(
             operation_id="CockroachCloud_CreateFolder",
@@ -2114,6 +2230,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("FOLDER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetFolder": Operation(
             operation_id="CockroachCloud_GetFolder",
@@ -2138,6 +2255,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteFolder": Operation(
             operation_id="CockroachCloud_DeleteFolder",
@@ -2152,6 +2270,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("FOLDER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateFolder": Operation(
             operation_id="CockroachCloud_UpdateFolder",
@@ -2169,6 +2288,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "FOLDER_MOVER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListFolderContents": Operation(
             operation_id="CockroachCloud_ListFolderContents",
@@ -2197,6 +2317,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_MONITOR",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_ListInvoices": Operation(
             operation_id="CockroachCloud_ListInvoices",
@@ -2218,6 +2339,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=False,
+            paging="single",
         ),
         "CockroachCloud_GetInvoice": Operation(
             operation_id="CockroachCloud_GetInvoice",
@@ -2235,6 +2357,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListJWTIssuers": Operation(
             operation_id="CockroachCloud_ListJWTIssuers",
@@ -2254,6 +2377,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("ORG_ADMIN",),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_AddJWTIssuer": Operation(
             operation_id="CockroachCloud_AddJWTIssuer",
@@ -2268,6 +2392,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetJWTIssuer": Operation(
             operation_id="CockroachCloud_GetJWTIssuer",
@@ -2282,6 +2407,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteJWTIssuer": Operation(
             operation_id="CockroachCloud_DeleteJWTIssuer",
@@ -2296,6 +2422,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateJWTIssuer": Operation(
             operation_id="CockroachCloud_UpdateJWTIssuer",
@@ -2310,6 +2437,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("LIMITED ACCESS",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetOrganizationInfo": Operation(
             operation_id="CockroachCloud_GetOrganizationInfo",
@@ -2327,6 +2455,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "ORG_MEMBER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListPhysicalReplicationStreams": Operation(
             operation_id="CockroachCloud_ListPhysicalReplicationStreams",
@@ -2354,6 +2483,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreatePhysicalReplicationStream": Operation(
             operation_id="CockroachCloud_CreatePhysicalReplicationStream",
@@ -2368,6 +2498,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetPhysicalReplicationStream": Operation(
             operation_id="CockroachCloud_GetPhysicalReplicationStream",
@@ -2386,6 +2517,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_DEVELOPER",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdatePhysicalReplicationStream": Operation(
             operation_id="CockroachCloud_UpdatePhysicalReplicationStream",
@@ -2400,6 +2532,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("CLUSTER_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListRoleGrants": Operation(
             operation_id="CockroachCloud_ListRoleGrants",
@@ -2423,6 +2556,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "FOLDER_ADMIN",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_GetAllRolesForUser": Operation(
             operation_id="CockroachCloud_GetAllRolesForUser",
@@ -2441,6 +2575,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "FOLDER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_SetRolesForUser": Operation(
             operation_id="CockroachCloud_SetRolesForUser",
@@ -2455,6 +2590,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=(),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_AddUserToRole": Operation(
             operation_id="CockroachCloud_AddUserToRole",
@@ -2474,6 +2610,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=(),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_RemoveUserFromRole": Operation(
             operation_id="CockroachCloud_RemoveUserFromRole",
@@ -2493,6 +2630,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=(),
             roles=(),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_ListServiceAccounts": Operation(
             operation_id="CockroachCloud_ListServiceAccounts",
@@ -2515,6 +2653,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=True,
+            paging="keyset",
         ),
         "CockroachCloud_CreateServiceAccount": Operation(
             operation_id="CockroachCloud_CreateServiceAccount",
@@ -2532,6 +2671,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetServiceAccount": Operation(
             operation_id="CockroachCloud_GetServiceAccount",
@@ -2549,6 +2689,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "CLUSTER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_DeleteServiceAccount": Operation(
             operation_id="CockroachCloud_DeleteServiceAccount",
@@ -2563,6 +2704,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_UpdateServiceAccount": Operation(
             operation_id="CockroachCloud_UpdateServiceAccount",
@@ -2577,6 +2719,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
             stability=("PREVIEW",),
             roles=("ORG_ADMIN",),
             paginated=False,
+            paging=None,
         ),
         "CockroachCloud_GetPersonUsersByEmail": Operation(
             operation_id="CockroachCloud_GetPersonUsersByEmail",
@@ -2595,6 +2738,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "FOLDER_ADMIN",
             ),
             paginated=False,
+            paging=None,
         ),
     }
 )

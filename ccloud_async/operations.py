@@ -32,3 +32,7 @@ class Operation:
     stability: tuple[str, ...]  # "PREVIEW", "LIMITED ACCESS"; empty when stable
     roles: tuple[str, ...]  # roles allowed to call it
     paginated: bool  # takes the keyset pagination.* query parameters
+    # How the method hands out a list: None when it returns the response itself, else it
+    # returns an AsyncPager: "keyset" (pagination.* cursors, exactly when ``paginated``),
+    # "scim" (startIndex/count) or "single" (the API sends the whole list as one page).
+    paging: str | None

@@ -300,6 +300,20 @@ def test_generated_methods_follow_the_conventions() -> None:
     ]
     assert (listing.items_attr, listing.item_ann) == ("clusters", "Cluster")
     assert ops["CockroachCloud_ListRoleGrants"].items_attr == "grants"
+    paging = {op_id: op.paging for op_id, op in ops.items()}
+    assert paging["CockroachCloud_ListClusters"] == "keyset"
+    assert paging["CockroachCloud_GetUsers"] == "scim"
+    assert paging["CockroachCloud_ListInvoices"] == "single"
+    assert paging["CockroachCloud_GetCluster"] is None
+    for op_id in (
+        "CockroachCloud_ListClusters",
+        "CockroachCloud_GetUsers",
+        "CockroachCloud_ListInvoices",
+    ):
+        source = gen._render_method(ops[op_id])
+        assert source.startswith("def ") and "return self._paged(" in source
+        assert "async def" not in source
+    assert ops["CockroachCloud_GetSchemas"].items_attr == "resources"
     users = ops["CockroachCloud_GetUsers"]
     assert [q.arg for q in users.query][:3] == ["filter", "attributes", "excluded_attributes"]
     mask = ops["CockroachCloud_DeleteAllowlistEntry"].path_params[-1]

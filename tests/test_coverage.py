@@ -412,8 +412,8 @@ async def _create_pe_services(c: Ctx) -> None:
 async def _list_pe_services(c: Ctx) -> None:
     cid = await c.advanced()
     await c.cloud.private_endpoints.create_services(cid)
-    services = await c.cloud.private_endpoints.list_services(cid)
-    assert [s.region_name for s in services.services] == ["us-east-1"]
+    services = await collect(c.cloud.private_endpoints.list_services(cid))
+    assert [s.region_name for s in services] == ["us-east-1"]
 
 
 @covers("CockroachCloud_AddPrivateEndpointConnection")
@@ -427,15 +427,15 @@ async def _add_pe_connection(c: Ctx) -> None:
 @covers("CockroachCloud_ListPrivateEndpointConnections")
 async def _list_pe_connections(c: Ctx) -> None:
     cid = await _with_endpoint(c)
-    conns = await c.cloud.private_endpoints.list_connections(cid)
-    assert [x.endpoint_id for x in conns.connections] == ["vpce-1"]
+    conns = await collect(c.cloud.private_endpoints.list_connections(cid))
+    assert [x.endpoint_id for x in conns] == ["vpce-1"]
 
 
 @covers("CockroachCloud_ListAwsEndpointConnections")
 async def _list_aws_connections(c: Ctx) -> None:
     cid = await _with_endpoint(c)
-    conns = await c.cloud.private_endpoints.list_aws_connections(cid)
-    assert conns.connections[0].status == "AVAILABLE"
+    conns = await collect(c.cloud.private_endpoints.list_aws_connections(cid))
+    assert [(x.endpoint_id, x.status) for x in conns] == [("vpce-1", "AVAILABLE")]
 
 
 @covers("CockroachCloud_SetAwsEndpointConnectionState")
@@ -451,7 +451,7 @@ async def _set_aws_connection(c: Ctx) -> None:
 async def _delete_pe_connection(c: Ctx) -> None:
     cid = await _with_endpoint(c)
     assert await c.cloud.private_endpoints.delete_connection(cid, "vpce-1") == {}
-    assert not (await c.cloud.private_endpoints.list_connections(cid)).connections
+    assert await collect(c.cloud.private_endpoints.list_connections(cid)) == []
 
 
 async def _with_owner(c: Ctx) -> tuple[str, str]:
@@ -481,8 +481,8 @@ async def _get_trusted_owner(c: Ctx) -> None:
 @covers("CockroachCloud_ListPrivateEndpointTrustedOwners")
 async def _list_trusted_owners(c: Ctx) -> None:
     cid, oid = await _with_owner(c)
-    owners = await c.cloud.private_endpoints.list_trusted_owners(cid)
-    assert [o.id for o in owners.trusted_owners] == [oid]  # type: ignore[union-attr]
+    owners = await collect(c.cloud.private_endpoints.list_trusted_owners(cid))
+    assert [o.id for o in owners] == [oid]
 
 
 @covers("CockroachCloud_RemovePrivateEndpointTrustedOwner")
@@ -920,13 +920,13 @@ async def _delete_folder(c: Ctx) -> None:
 
 @covers("CockroachCloud_ListInvoices")
 async def _list_invoices(c: Ctx) -> None:
-    invoices = (await c.cloud.invoices.list()).invoices
+    invoices = await collect(c.cloud.invoices.list())
     assert invoices and all(i.invoice_id for i in invoices)
 
 
 @covers("CockroachCloud_GetInvoice")
 async def _get_invoice(c: Ctx) -> None:
-    first = (await c.cloud.invoices.list()).invoices[0]
+    first = (await collect(c.cloud.invoices.list()))[0]
     assert await c.cloud.invoices.get(first.invoice_id) == first
 
 
@@ -1120,8 +1120,8 @@ async def _scim_get_user(c: Ctx) -> None:
 @covers("CockroachCloud_GetUsers")
 async def _scim_list_users(c: Ctx) -> None:
     uid = await c.scim_user()
-    listing = await c.cloud.scim.list_users(filter='userName eq "ada@acme.example"')
-    assert listing.total_results == 1 and listing.resources[0].id == uid  # type: ignore[index]
+    listing = await collect(c.cloud.scim.list_users(filter='userName eq "ada@acme.example"'))
+    assert [u.id for u in listing] == [uid]
 
 
 @covers("CockroachCloud_SearchUsers")
@@ -1185,7 +1185,7 @@ async def _scim_replace_user(c: Ctx) -> None:
 async def _scim_delete_user(c: Ctx) -> None:
     uid = await c.scim_user()
     assert await c.cloud.scim.delete_user(uid) == {}
-    assert (await c.cloud.scim.list_users()).total_results == 0
+    assert await collect(c.cloud.scim.list_users()) == []
 
 
 @covers("CockroachCloud_CreateGroup")
@@ -1206,8 +1206,8 @@ async def _scim_get_group(c: Ctx) -> None:
 @covers("CockroachCloud_GetGroups")
 async def _scim_list_groups(c: Ctx) -> None:
     gid = await c.scim_group()
-    listing = await c.cloud.scim.list_groups(filter='displayName eq "dbas"')
-    assert [g.id for g in listing.resources] == [gid]  # type: ignore[union-attr]
+    listing = await collect(c.cloud.scim.list_groups(filter='displayName eq "dbas"'))
+    assert [g.id for g in listing] == [gid]
 
 
 @covers("CockroachCloud_SearchGroups")
@@ -1265,7 +1265,7 @@ async def _scim_replace_group(c: Ctx) -> None:
 async def _scim_delete_group(c: Ctx) -> None:
     gid = await c.scim_group()
     assert await c.cloud.scim.delete_group(gid) == {}
-    assert (await c.cloud.scim.list_groups()).total_results == 0
+    assert await collect(c.cloud.scim.list_groups()) == []
 
 
 @covers("CockroachCloud_GetServiceProviderConfig")
@@ -1276,8 +1276,8 @@ async def _scim_config(c: Ctx) -> None:
 
 @covers("CockroachCloud_GetResourceTypes")
 async def _scim_resource_types(c: Ctx) -> None:
-    types = await c.cloud.scim.list_resource_types()
-    assert {t.schema for t in types.resources} == {USER_URN, GROUP_URN}  # type: ignore[union-attr]
+    types = await collect(c.cloud.scim.list_resource_types())
+    assert sorted(t.schema for t in types) == sorted([USER_URN, GROUP_URN])
 
 
 @covers("CockroachCloud_GetResourceType")
@@ -1287,8 +1287,8 @@ async def _scim_resource_type(c: Ctx) -> None:
 
 @covers("CockroachCloud_GetSchemas")
 async def _scim_schemas(c: Ctx) -> None:
-    schemas = await c.cloud.scim.list_schemas()
-    assert USER_URN in [s.id for s in schemas.resources]  # type: ignore[union-attr]
+    schemas = await collect(c.cloud.scim.list_schemas())
+    assert USER_URN in [s.id for s in schemas]
 
 
 @covers("CockroachCloud_GetSchema")

@@ -160,6 +160,20 @@ def test_entry_matches_the_spec(op_id: str) -> None:
 def test_table_totals() -> None:
     ops = list(OPERATIONS.values())
     assert sum(op.paginated for op in ops) == 19
+    by_paging: dict[str | None, set[str]] = {}
+    for op in ops:
+        by_paging.setdefault(op.paging, set()).add(op.operation_id.removeprefix("CockroachCloud_"))
+    assert len(by_paging["keyset"]) == 19
+    assert by_paging["scim"] == {"GetUsers", "GetGroups"}
+    assert by_paging["single"] == {
+        "ListInvoices",
+        "ListPrivateEndpointServices",
+        "ListPrivateEndpointConnections",
+        "ListPrivateEndpointTrustedOwners",
+        "ListAwsEndpointConnections",
+        "GetResourceTypes",
+        "GetSchemas",
+    }
     assert {op.operation_id for op in ops if op.deprecated} == {
         "CockroachCloud_GetGroups2",
         "CockroachCloud_GetGroup2",
@@ -240,7 +254,8 @@ def test_method_signature(op_id: str) -> None:
     for name in keywords - _COMMON:
         default = params[name].default
         assert default is None or default is UNSET, name
-    if op.paginated:
+    assert op.paging == ("keyset" if op.paginated else op.paging)
+    if op.paging is not None:
         assert not inspect.iscoroutinefunction(fn)
         assert str(inspect.signature(fn).return_annotation).startswith("AsyncPager[")
     else:
@@ -318,7 +333,7 @@ def _query_value(schema: dict[str, Any]) -> object:
 
 
 async def _send(fn: Callable[..., Any], op: Operation, *args: Any, **kwargs: Any) -> Any:
-    if op.paginated:
+    if op.paging is not None:
         pager = fn(*args, **kwargs)
         assert isinstance(pager, AsyncPager)
         return await pager.to_list()
@@ -348,7 +363,7 @@ async def test_request_follows_the_spec(op_id: str, monkeypatch: pytest.MonkeyPa
     build_query(call["query"] or {})  # every value can go in a query string
     assert (call["body"] is not None) is (op.body_type is not None)
     assert call.get("retry_unsafe") is None
-    if op.paginated:
+    if op.paging is not None:
         assert result == []
     elif op.response_type is None:
         assert result == {}
@@ -575,7 +590,9 @@ async def test_camel_case_scim_fields_reach_the_wire(monkeypatch: pytest.MonkeyP
         display_name="Ada",
         emails=[{"value": "ada@example.com"}],
     )
-    await cloud.scim.list_users(filter='userName eq "ada"', start_index=2, excluded_attributes="x")
+    await cloud.scim.list_users(
+        filter='userName eq "ada"', start_index=2, excluded_attributes="x"
+    ).to_list()
     sent = json.loads(recorder.calls[0]["body"])
     assert sent["userName"] == "ada" and sent["displayName"] == "Ada"
     assert recorder.calls[1]["query"] == {

@@ -115,3 +115,97 @@ async def test_to_list_and_first_page(seeded: FakeCloud) -> None:
         first = await cloud.clusters.list(limit=7).first_page()
     assert len(everything) == 95
     assert len(first.items) == 7 and first.cursor is None and first.next_page
+
+
+# --- lists that are not keyset-paginated ------------------------------------------------
+
+USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+
+async def test_scim_lists_walk_pages_by_start_index(fake: FakeCloud) -> None:
+    async with make_client(fake) as cloud:
+        made = []
+        for i in range(7):
+            email = f"u{i}@acme.example"
+            user = await cloud.scim.create_user(
+                schemas=[USER_URN], user_name=email, emails=[{"value": email, "primary": True}]
+            )
+            made.append(user.id)
+        route = ("GET", "/api/scim/v2/Users")
+        before = fake.stats.by_route[route]
+        pages = [p async for p in cloud.scim.list_users(count=3).pages()]
+        assert fake.stats.by_route[route] - before == 3
+        users = await cloud.scim.list_users(count=3, attributes="userName").to_list()
+        from_second = await cloud.scim.list_users(count=3, start_index=4).to_list()
+    assert [len(p.items) for p in pages] == [3, 3, 1]
+    assert [(p.cursor, p.next_page) for p in pages] == [(None, "4"), ("4", "7"), ("7", None)]
+    assert [u.id for u in users] == made
+    assert [u.id for u in from_second] == made[3:]
+
+
+async def _serve(pages: list[dict[str, object]]) -> tuple[web.AppRunner, str, list[str]]:
+    """A server answering GET /api/scim/v2/Users with ``pages`` in turn (the last forever)."""
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.query.get("startIndex", ""))
+        return web.json_response(pages[min(len(seen), len(pages)) - 1])
+
+    app = web.Application()
+    app.router.add_get("/api/scim/v2/Users", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}", seen
+
+
+def _scim(start: int, ids: list[str], total: int) -> dict[str, object]:
+    return {
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": len(ids),
+        "Resources": [{"id": i, "userName": i} for i in ids],
+    }
+
+
+@pytest.mark.parametrize(
+    ("pages", "match", "requests"),
+    [
+        # The server owes 5 users but sends none: no progress.
+        ([_scim(1, ["a", "b"], 5), _scim(3, [], 5)], "no items at startIndex 3", ["", "3"]),
+        # The server ignores startIndex and sends the first page again.
+        ([_scim(1, ["a", "b"], 5)], "repeated page cursor '3'", ["", "3"]),
+    ],
+)
+async def test_a_scim_server_that_makes_no_progress_raises(
+    pages: list[dict[str, object]], match: str, requests: list[str]
+) -> None:
+    runner, url, seen = await _serve(pages)
+    try:
+        async with CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud:
+            with pytest.raises(PaginationError, match=match):
+                async for _ in cloud.scim.list_users(count=2):
+                    pass
+    finally:
+        await runner.cleanup()
+    assert seen == requests
+
+
+async def test_count_zero_is_one_page_of_nothing() -> None:
+    runner, url, seen = await _serve([_scim(1, [], 5)])
+    try:
+        async with CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud:
+            assert await cloud.scim.list_users(count=0).to_list() == []
+    finally:
+        await runner.cleanup()
+    assert seen == [""]
+
+
+async def test_unpaginated_lists_are_pagers_of_one_page(fake: FakeCloud) -> None:
+    async with make_client(fake) as cloud:
+        pager = cloud.invoices.list()
+        pages = [p async for p in pager.pages()]
+        invoices = await cloud.invoices.list().to_list()
+    assert len(pages) == 1 and pages[0].cursor is None and pages[0].next_page is None
+    assert invoices and [i.invoice_id for i in invoices] == [i.invoice_id for i in pages[0].items]

@@ -647,6 +647,7 @@ class OpInfo:
     stability: list[str]
     roles: list[str]
     paginated: bool
+    paging: str | None = None  # "keyset", "scim", "single": the method returns an AsyncPager
     items_attr: str | None = None
     item_ann: str | None = None
     replacement: str | None = None
@@ -799,14 +800,27 @@ def _operation(
     )
     if info.deprecated != (info.replacement is not None):
         raise GenerationError(f"{op_id}: deprecated operations (only) need a replacement")
+    query_names = {q.spec_name for q in query}
     if paginated:
+        info.paging = "keyset"
+    elif {"startIndex", "count"} <= query_names:
+        info.paging = "scim"
+    elif op_id in names.SINGLE_PAGE_LISTS:
+        info.paging = "single"
+    if info.paging is not None:
         if response_class is None:
             raise GenerationError(f"{op_id}: a paginated list needs a response schema")
         props = out.schemas[response_class].get("properties", {})
         lists = [n for n, s in props.items() if s.get("type") == "array"]
-        field_name = names.PAGER_ITEMS.get(op_id) or (lists[0] if len(lists) == 1 else None)
-        if field_name is None or "pagination" not in props:
+        field_name = names.PAGER_ITEMS.get(op_id)
+        if field_name is None and "Resources" in lists:
+            field_name = "Resources"  # a SCIM ListResponse
+        if field_name is None and len(lists) == 1:
+            field_name = lists[0]
+        if field_name is None or (paginated and "pagination" not in props):
             raise GenerationError(f"{op_id}: cannot tell which list field to page through")
+        if field_name not in lists:
+            raise GenerationError(f"{op_id}: {field_name!r} is not a list of the response")
         info.items_attr = snake(field_name)
         info.item_ann = resolve(props[field_name]["items"], out, op_id).ann
     return info
@@ -823,7 +837,9 @@ def _docstring(op: OpInfo) -> list[str]:
     notes = [_STABILITY_NOTES.get(s, f"Stability: {s}.") for s in op.stability]
     if op.deprecated:
         notes.append(f"Deprecated by the API (use ``{op.replacement}``): calling it warns.")
-    if op.paginated:
+    if op.paging == "single":
+        notes.append("Returns a lazy pager (the API sends one page): ``async for item in ...``.")
+    elif op.paging is not None:
         notes.append("Returns a lazy pager at once: ``async for item in ...``.")
     if op.http in _UNSAFE:
         notes.append("Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.")
@@ -852,8 +868,8 @@ def _render_method(op: OpInfo) -> str:
     if op.http in _UNSAFE:
         args.append("retry_unsafe: bool | None = None")
     response = op.response_class or "dict[str, Any]"
-    returns = f"AsyncPager[{op.item_ann}]" if op.paginated else response
-    head = "def" if op.paginated else "async def"
+    returns = f"AsyncPager[{op.item_ann}]" if op.paging else response
+    head = "def" if op.paging else "async def"
     lines = [f"{head} {op.method}({', '.join(args)}) -> {returns}:"]
     doc = _docstring(op)
     lines.append('    """' + doc[0])
@@ -868,14 +884,13 @@ def _render_method(op: OpInfo) -> str:
         lines.append(f"    warnings.warn({message}, DeprecationWarning, stacklevel=2)")
 
     call = [json.dumps(op.http), json.dumps(op.path), op.response_class or "dict"]
+    if op.paging:
+        call.append(json.dumps(op.items_attr))
     if op.path_params:
         pairs = ", ".join(f"{json.dumps(p.spec_name)}: {p.arg}" for p in op.path_params)
         call.append(f"path_params={{{pairs}}}")
     if op.query:
-        pairs = ", ".join(
-            f"{json.dumps(q.spec_name)}: {'cursor' if q.spec_name == 'pagination.page' else q.arg}"
-            for q in op.query
-        )
+        pairs = ", ".join(f"{json.dumps(q.spec_name)}: {q.arg}" for q in op.query)
         call.append(f"query={{{pairs}}}")
     if op.body_class is not None:
         call += [f"body_type={op.body_class}", "body=body"]
@@ -888,19 +903,10 @@ def _render_method(op: OpInfo) -> str:
     call += ["timeout=timeout", "max_retries=max_retries"]
     if op.http in _UNSAFE:
         call.append("retry_unsafe=retry_unsafe")
-    if not op.paginated:
+    if op.paging:
+        lines.append(f"    return self._paged({', '.join(call)})")
+    else:
         lines.append(f"    return await self._call({', '.join(call)})")
-        return "\n".join(lines)
-    lines += [
-        "    if page is not None and not page:",
-        '        raise ValueError("page must be a non-empty cursor")',
-        "",
-        f"    async def fetch(cursor: str | None) -> Page[{op.item_ann}]:",
-        f"        response = await self._call({', '.join(call)})",
-        f"        return keyset_page(response.{op.items_attr}, response.pagination, cursor)",
-        "",
-        "    return AsyncPager(fetch, page=page)",
-    ]
     return "\n".join(lines)
 
 
@@ -933,8 +939,8 @@ def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> st
         imports.append(f"from ..models import {', '.join(sorted(models_used))}")
     imports += [
         "from ..models._base import UNSET, UnsetType",
-        "from ..pagination import AsyncPager, Page",
-        "from ._base import Resource, given, keyset_page",
+        "from ..pagination import AsyncPager",
+        "from ._base import Resource, given",
     ]
     return (
         _op_header(f"tools/{NAMES_PATH.name}")
@@ -984,6 +990,7 @@ def _render_operations(ops: list[OpInfo]) -> str:
             f"        stability={_tuple(op.stability)},\n"
             f"        roles={_tuple(op.roles)},\n"
             f"        paginated={op.paginated},\n"
+            f"        paging={json.dumps(op.paging) if op.paging else None},\n"
             "    ),\n"
         )
     return (

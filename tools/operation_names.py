@@ -54,6 +54,21 @@ PAGER_ITEMS: dict[str, str] = {
 
 _P = "CockroachCloud_"
 
+# Lists the API sends whole (no pagination parameters): their methods still return an
+# AsyncPager (of a single page), like the paginated ones. The list field is the
+# response's only list, its ``Resources`` (SCIM) or the PAGER_ITEMS entry.
+SINGLE_PAGE_LISTS: frozenset[str] = frozenset(
+    {
+        _P + "ListInvoices",
+        _P + "ListPrivateEndpointServices",
+        _P + "ListPrivateEndpointConnections",
+        _P + "ListPrivateEndpointTrustedOwners",
+        _P + "ListAwsEndpointConnections",
+        _P + "GetResourceTypes",
+        _P + "GetSchemas",
+    }
+)
+
 # Deprecated operations -> the method to use instead (named in the DeprecationWarning).
 REPLACEMENTS: dict[str, str] = {
     _P + "GetGroups2": "scim.search_groups",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from ..errors import PaginationError
 from ..models._base import UNSET, UnsetType
-from ..pagination import Page
+from ..pagination import AsyncPager, Page
 from ..request_builder import build_body
 from ..response_reader import decode_response
 from ..transport import Transport
 
-__all__ = ["Resource", "given", "keyset_page"]
+__all__ = ["Resource", "given", "keyset_page", "scim_page"]
 
 T = TypeVar("T")
 
@@ -37,11 +38,109 @@ def keyset_page(
     )
 
 
+def _items(items: Sequence[T] | UnsetType | None) -> Sequence[T]:
+    return items if isinstance(items, Sequence) else []
+
+
+def scim_page(
+    items: Sequence[T] | UnsetType | None,
+    response: Any,
+    start: int | None,
+    count: int | None,
+    cursor: str | None,
+) -> Page[T]:
+    """One page of a SCIM list (``startIndex``/``count``, 1-based).
+
+    The next page starts after the last item of this one, until ``totalResults`` items
+    have been seen. The cursor of a page is its ``startIndex`` as a string. A server that
+    still owes items but sends none raises :class:`PaginationError` (one that sends the
+    same page again repeats a cursor, which the pager stops on).
+    """
+    items = _items(items)
+    total = response.total_results
+    next_page = None
+    if isinstance(total, int) and count != 0:
+        first = response.start_index
+        if not isinstance(first, int) or first < 1:
+            first = start or 1
+        after = first + len(items)
+        if after <= total:
+            if not items:
+                raise PaginationError(
+                    f"the server sent no items at startIndex {first} of {total}: stopping"
+                )
+            next_page = str(after)
+    return Page(items=items, cursor=cursor, next_page=next_page)
+
+
 class Resource:
     """Base class of the resource namespaces (``cloud.clusters``, ...)."""
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+
+    def _paged(
+        self,
+        method: str,
+        template: str,
+        response_type: type[Any],
+        items_field: str,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncPager[Any]:
+        """A lazy pager over the ``items_field`` list of every page of a list operation.
+
+        How it pages follows the query: ``pagination.page`` (keyset; its value is the
+        cursor to start from), ``startIndex`` (SCIM; its value is where to start, ``count``
+        the page size), or neither (the whole list comes as a single page).
+        """
+        query = dict(query or {})
+
+        async def get(extra: Mapping[str, object]) -> Any:
+            return await self._call(
+                method,
+                template,
+                response_type,
+                path_params=path_params,
+                query={**query, **extra} or None,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
+        if "pagination.page" in query:
+            page = query["pagination.page"]
+            if page is not None and not (isinstance(page, str) and page):
+                raise ValueError("page must be a non-empty cursor")
+
+            async def keyset(cursor: str | None) -> Page[Any]:
+                response = await get({"pagination.page": cursor})
+                items = getattr(response, items_field)
+                return keyset_page(items, response.pagination, cursor)
+
+            return AsyncPager(keyset, page=page)
+
+        if "startIndex" in query:
+            first, count = query["startIndex"], query.get("count")
+            if first is not None and not isinstance(first, int):
+                raise TypeError("start_index must be an int")
+            if count is not None and not isinstance(count, int):
+                raise TypeError("count must be an int")
+
+            async def scim(cursor: str | None) -> Page[Any]:
+                start = int(cursor) if cursor is not None else first
+                response = await get({"startIndex": start})
+                return scim_page(getattr(response, items_field), response, start, count, cursor)
+
+            return AsyncPager(scim)
+
+        async def single(cursor: str | None) -> Page[Any]:
+            response = await get({})
+            return Page(items=_items(getattr(response, items_field)), cursor=None, next_page=None)
+
+        return AsyncPager(single)
 
     async def _call(
         self,

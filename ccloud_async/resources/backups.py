@@ -19,8 +19,8 @@ from ..models import (
     UpdateBackupConfigurationSpec,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["BackupsResource"]
 
@@ -47,29 +47,23 @@ class BackupsResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[BackupSummary]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/{cluster_id}/backups",
-                ListBackupsResponse,
-                path_params={"cluster_id": cluster_id},
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                    "start_time": start_time,
-                    "end_time": end_time,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.backups, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/{cluster_id}/backups",
+            ListBackupsResponse,
+            "backups",
+            path_params={"cluster_id": cluster_id},
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+                "start_time": start_time,
+                "end_time": end_time,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get_config(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None

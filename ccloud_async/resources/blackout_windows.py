@@ -19,8 +19,8 @@ from ..models import (
     UpdateBlackoutWindowRequest,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["BlackoutWindowsResource"]
 
@@ -46,27 +46,21 @@ class BlackoutWindowsResource(Resource):
         Limited access: only organizations granted access may call it.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[BlackoutWindow]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/{cluster_id}/blackout-windows",
-                ListBlackoutWindowsResponse,
-                path_params={"cluster_id": cluster_id},
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.blackout_windows, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/{cluster_id}/blackout-windows",
+            ListBlackoutWindowsResponse,
+            "blackout_windows",
+            path_params={"cluster_id": cluster_id},
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create(
         self,

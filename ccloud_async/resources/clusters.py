@@ -33,8 +33,8 @@ from ..models import (
     UpdateClusterSpecification,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["ClustersResource"]
 
@@ -58,26 +58,20 @@ class ClustersResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[ClusterMajorVersion]:
-            response = await self._call(
-                "GET",
-                "/api/v1/cluster-versions",
-                ListMajorClusterVersionsResponse,
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.versions, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/cluster-versions",
+            ListMajorClusterVersionsResponse,
+            "versions",
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     def list(
         self,
@@ -97,28 +91,22 @@ class ClustersResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[Cluster]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters",
-                ListClustersResponse,
-                query={
-                    "show_inactive": show_inactive,
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                    "pagination.sort_by": sort_by,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.clusters, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters",
+            ListClustersResponse,
+            "clusters",
+            query={
+                "show_inactive": show_inactive,
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+                "pagination.sort_by": sort_by,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create(
         self,
@@ -167,28 +155,22 @@ class ClustersResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[CloudProviderRegion]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/available-regions",
-                ListAvailableRegionsResponse,
-                query={
-                    "provider": provider,
-                    "serverless": serverless,
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.regions, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/available-regions",
+            ListAvailableRegionsResponse,
+            "regions",
+            query={
+                "provider": provider,
+                "serverless": serverless,
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
@@ -309,25 +291,19 @@ class ClustersResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[Node]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/{cluster_id}/nodes",
-                ListClusterNodesResponse,
-                path_params={"cluster_id": cluster_id},
-                query={
-                    "region_name": region_name,
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.nodes, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/{cluster_id}/nodes",
+            ListClusterNodesResponse,
+            "nodes",
+            path_params={"cluster_id": cluster_id},
+            query={
+                "region_name": region_name,
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -21,8 +21,8 @@ from ..models import (
     UpdateEgressPrivateEndpointRequest,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["EgressPrivateEndpointsResource"]
 
@@ -48,27 +48,21 @@ class EgressPrivateEndpointsResource(Resource):
         Limited access: only organizations granted access may call it.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[EgressPrivateEndpoint]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/{cluster_id}/networking/egress-private-endpoints",
-                ListEgressPrivateEndpointsResponse,
-                path_params={"cluster_id": cluster_id},
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.egress_private_endpoints, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/{cluster_id}/networking/egress-private-endpoints",
+            ListEgressPrivateEndpointsResponse,
+            "egress_private_endpoints",
+            path_params={"cluster_id": cluster_id},
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create(
         self,

@@ -20,8 +20,8 @@ from ..models import (
     UpdateFolderSpecification,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["FoldersResource"]
 
@@ -47,27 +47,21 @@ class FoldersResource(Resource):
         Preview: this operation may still change in incompatible ways.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[FolderResource]:
-            response = await self._call(
-                "GET",
-                "/api/v1/folders",
-                ListFoldersResponse,
-                query={
-                    "path": path,
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.folders, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/folders",
+            ListFoldersResponse,
+            "folders",
+            query={
+                "path": path,
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create(
         self,
@@ -185,24 +179,18 @@ class FoldersResource(Resource):
         Preview: this operation may still change in incompatible ways.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[FolderResource]:
-            response = await self._call(
-                "GET",
-                "/api/v1/folders/{folder_id}/contents",
-                FolderResourceList,
-                path_params={"folder_id": folder_id},
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.resources, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/folders/{folder_id}/contents",
+            FolderResourceList,
+            "resources",
+            path_params={"folder_id": folder_id},
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )

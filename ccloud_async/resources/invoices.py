@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from ..models import Invoice, ListInvoicesResponse
+from ..pagination import AsyncPager
 from ._base import Resource
 
 __all__ = ["InvoicesResource"]
@@ -19,7 +20,7 @@ __all__ = ["InvoicesResource"]
 class InvoicesResource(Resource):
     """Invoices of the organization."""
 
-    async def list(
+    def list(
         self,
         *,
         status: str | None = None,
@@ -27,15 +28,18 @@ class InvoicesResource(Resource):
         end_time: datetime.datetime | str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> ListInvoicesResponse:
+    ) -> AsyncPager[Invoice]:
         """Invoices of the organization.
 
         ``GET /api/v1/invoices``
+
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/v1/invoices",
             ListInvoicesResponse,
+            "invoices",
             query={"status": status, "start_time": start_time, "end_time": end_time},
             timeout=timeout,
             max_retries=max_retries,

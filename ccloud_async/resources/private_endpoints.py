@@ -21,13 +21,16 @@ from ..models import (
     ListPrivateEndpointTrustedOwnersResponse,
     PrivateEndpointConnection,
     PrivateEndpointConnections,
+    PrivateEndpointService,
     PrivateEndpointServices,
+    PrivateEndpointTrustedOwner,
     PrivateEndpointTrustedOwnerType,
     RemovePrivateEndpointTrustedOwnerResponse,
     SetAwsEndpointConnectionStateRequest,
     SetAWSEndpointConnectionStatus,
 )
 from ..models._base import UNSET, UnsetType
+from ..pagination import AsyncPager
 from ._base import Resource, given
 
 __all__ = ["PrivateEndpointsResource"]
@@ -36,17 +39,20 @@ __all__ = ["PrivateEndpointsResource"]
 class PrivateEndpointsResource(Resource):
     """Private endpoint services, connections and trusted owners of a cluster."""
 
-    async def list_aws_connections(
+    def list_aws_connections(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> AwsEndpointConnections:
+    ) -> AsyncPager[AwsEndpointConnection]:
         """AWS endpoint connections of a cluster.
 
         ``GET /api/v1/clusters/{cluster_id}/networking/aws-endpoint-connections``
+
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/v1/clusters/{cluster_id}/networking/aws-endpoint-connections",
             AwsEndpointConnections,
+            "connections",
             path_params={"cluster_id": cluster_id},
             timeout=timeout,
             max_retries=max_retries,
@@ -82,19 +88,21 @@ class PrivateEndpointsResource(Resource):
             retry_unsafe=retry_unsafe,
         )
 
-    async def list_connections(
+    def list_connections(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> PrivateEndpointConnections:
+    ) -> AsyncPager[PrivateEndpointConnection]:
         """Private endpoint connections of a cluster.
 
         ``GET /api/v1/clusters/{cluster_id}/networking/private-endpoint-connections``
 
         Preview: this operation may still change in incompatible ways.
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/v1/clusters/{cluster_id}/networking/private-endpoint-connections",
             PrivateEndpointConnections,
+            "connections",
             path_params={"cluster_id": cluster_id},
             timeout=timeout,
             max_retries=max_retries,
@@ -153,17 +161,20 @@ class PrivateEndpointsResource(Resource):
             max_retries=max_retries,
         )
 
-    async def list_services(
+    def list_services(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> PrivateEndpointServices:
+    ) -> AsyncPager[PrivateEndpointService]:
         """Private endpoint services of a cluster, one per region.
 
         ``GET /api/v1/clusters/{cluster_id}/networking/private-endpoint-services``
+
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/v1/clusters/{cluster_id}/networking/private-endpoint-services",
             PrivateEndpointServices,
+            "services",
             path_params={"cluster_id": cluster_id},
             timeout=timeout,
             max_retries=max_retries,
@@ -193,19 +204,21 @@ class PrivateEndpointsResource(Resource):
             retry_unsafe=retry_unsafe,
         )
 
-    async def list_trusted_owners(
+    def list_trusted_owners(
         self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
-    ) -> ListPrivateEndpointTrustedOwnersResponse:
+    ) -> AsyncPager[PrivateEndpointTrustedOwner]:
         """Cloud accounts trusted to connect through private endpoints.
 
         ``GET /api/v1/clusters/{cluster_id}/networking/private-endpoint-trusted-owners``
 
         Limited access: only organizations granted access may call it.
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/v1/clusters/{cluster_id}/networking/private-endpoint-trusted-owners",
             ListPrivateEndpointTrustedOwnersResponse,
+            "trusted_owners",
             path_params={"cluster_id": cluster_id},
             timeout=timeout,
             max_retries=max_retries,

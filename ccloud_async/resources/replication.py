@@ -20,8 +20,8 @@ from ..models import (
     UpdatePhysicalReplicationStreamSpec,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["ReplicationResource"]
 
@@ -50,30 +50,24 @@ class ReplicationResource(Resource):
         Preview: this operation may still change in incompatible ways.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[PhysicalReplicationStream]:
-            response = await self._call(
-                "GET",
-                "/api/v1/physical-replication-streams",
-                PhysicalReplicationStreamList,
-                query={
-                    "primary_cluster_id": primary_cluster_id,
-                    "standby_cluster_id": standby_cluster_id,
-                    "cluster_id": cluster_id,
-                    "show_completed": show_completed,
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.physical_replication_streams, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/physical-replication-streams",
+            PhysicalReplicationStreamList,
+            "physical_replication_streams",
+            query={
+                "primary_cluster_id": primary_cluster_id,
+                "standby_cluster_id": standby_cluster_id,
+                "cluster_id": cluster_id,
+                "show_completed": show_completed,
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create_stream(
         self,

@@ -21,8 +21,8 @@ from ..models import (
     RestoreType,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["RestoresResource"]
 
@@ -49,29 +49,23 @@ class RestoresResource(Resource):
 
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[Restore]:
-            response = await self._call(
-                "GET",
-                "/api/v1/clusters/{cluster_id}/restores",
-                ListRestoresResponse,
-                path_params={"cluster_id": cluster_id},
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                    "start_time": start_time,
-                    "end_time": end_time,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.restores, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/clusters/{cluster_id}/restores",
+            ListRestoresResponse,
+            "restores",
+            path_params={"cluster_id": cluster_id},
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+                "start_time": start_time,
+                "end_time": end_time,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get(
         self,

@@ -39,6 +39,7 @@ from ..models import (
     UpdateUserRequest,
 )
 from ..models._base import UNSET, UnsetType
+from ..pagination import AsyncPager
 from ._base import Resource, given
 
 __all__ = ["SCIMResource"]
@@ -47,7 +48,7 @@ __all__ = ["SCIMResource"]
 class SCIMResource(Resource):
     """SCIM 2.0 provisioning of users and groups."""
 
-    async def list_groups(
+    def list_groups(
         self,
         *,
         attributes: str | None = None,
@@ -57,15 +58,18 @@ class SCIMResource(Resource):
         start_index: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> GetGroupsResponse:
+    ) -> AsyncPager[ScimGroup]:
         """SCIM groups, optionally filtered.
 
         ``GET /api/scim/v2/Groups``
+
+        Returns a lazy pager at once: ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/scim/v2/Groups",
             GetGroupsResponse,
+            "resources",
             query={
                 "attributes": attributes,
                 "excludedAttributes": excluded_attributes,
@@ -348,22 +352,25 @@ class SCIMResource(Resource):
             retry_unsafe=retry_unsafe,
         )
 
-    async def list_resource_types(
+    def list_resource_types(
         self,
         *,
         attributes: str | None = None,
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> GetResourceTypesResponse:
+    ) -> AsyncPager[ScimResourceType]:
         """SCIM resource types on offer.
 
         ``GET /api/scim/v2/ResourceTypes``
+
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/scim/v2/ResourceTypes",
             GetResourceTypesResponse,
+            "resources",
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             timeout=timeout,
             max_retries=max_retries,
@@ -392,22 +399,25 @@ class SCIMResource(Resource):
             max_retries=max_retries,
         )
 
-    async def list_schemas(
+    def list_schemas(
         self,
         *,
         attributes: str | None = None,
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> GetSchemasResponse:
+    ) -> AsyncPager[ScimSchema]:
         """SCIM schemas on offer.
 
         ``GET /api/scim/v2/Schemas``
+
+        Returns a lazy pager (the API sends one page): ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/scim/v2/Schemas",
             GetSchemasResponse,
+            "resources",
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             timeout=timeout,
             max_retries=max_retries,
@@ -451,7 +461,7 @@ class SCIMResource(Resource):
             max_retries=max_retries,
         )
 
-    async def list_users(
+    def list_users(
         self,
         *,
         filter: str | None = None,
@@ -461,15 +471,18 @@ class SCIMResource(Resource):
         start_index: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-    ) -> GetUsersResponse:
+    ) -> AsyncPager[ScimUser]:
         """SCIM users, optionally filtered.
 
         ``GET /api/scim/v2/Users``
+
+        Returns a lazy pager at once: ``async for item in ...``.
         """
-        return await self._call(
+        return self._paged(
             "GET",
             "/api/scim/v2/Users",
             GetUsersResponse,
+            "resources",
             query={
                 "filter": filter,
                 "attributes": attributes,

@@ -20,8 +20,8 @@ from ..models import (
     UpdateServiceAccountSpecification,
 )
 from ..models._base import UNSET, UnsetType
-from ..pagination import AsyncPager, Page
-from ._base import Resource, given, keyset_page
+from ..pagination import AsyncPager
+from ._base import Resource, given
 
 __all__ = ["ServiceAccountsResource"]
 
@@ -46,26 +46,20 @@ class ServiceAccountsResource(Resource):
         Preview: this operation may still change in incompatible ways.
         Returns a lazy pager at once: ``async for item in ...``.
         """
-        if page is not None and not page:
-            raise ValueError("page must be a non-empty cursor")
-
-        async def fetch(cursor: str | None) -> Page[ServiceAccount]:
-            response = await self._call(
-                "GET",
-                "/api/v1/service-accounts",
-                ListServiceAccountsResponse,
-                query={
-                    "pagination.page": cursor,
-                    "pagination.limit": limit,
-                    "pagination.as_of_time": as_of_time,
-                    "pagination.sort_order": sort_order,
-                },
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            return keyset_page(response.service_accounts, response.pagination, cursor)
-
-        return AsyncPager(fetch, page=page)
+        return self._paged(
+            "GET",
+            "/api/v1/service-accounts",
+            ListServiceAccountsResponse,
+            "service_accounts",
+            query={
+                "pagination.page": page,
+                "pagination.limit": limit,
+                "pagination.as_of_time": as_of_time,
+                "pagination.sort_order": sort_order,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def create(
         self,
