@@ -213,3 +213,36 @@ async def test_lock_wait_gives_up_when_the_time_is_spent(fake: FakeCloud) -> Non
             await cloud.clusters.update(created.id, labels={"a": "b"})
         assert sent(fake, "PATCH") == 2  # tried, waited 0.5 s (the rest of lock_wait), tried
         assert fake.stats.applied["CockroachCloud_UpdateCluster"] == 0
+
+
+async def test_egress_rule_mutations_carry_one_idempotency_key_across_retries(
+    fake: FakeCloud,
+) -> None:
+    async with make_client(fake) as cloud:
+        cluster = await cloud.clusters.create(
+            name="egress-keyed",
+            provider="GCP",
+            spec={
+                "dedicated": {
+                    "region_nodes": {"us-east1": 3},
+                    "hardware": {"machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 15},
+                }
+            },
+        )
+        fake.reset_stats()
+        # The first answer is lost after the server added the rule: the SDK re-sends the
+        # POST with the same key, and the server answers with the rule it already made.
+        fake.faults.add(Fault("reset", method="POST", path="egress-rules$", after_apply=True))
+        added = await cloud.egress_rules.add(
+            cluster.id,
+            name="to-s3",
+            type="FQDN",
+            destination="s3.amazonaws.com",
+            ports=[443],
+            description="backups",
+        )
+        assert sent(fake, "POST") == 2
+        assert fake.stats.applied["CockroachCloud_AddEgressRule"] == 1
+        rules = [r async for r in cloud.egress_rules.list(cluster.id)]
+        assert [r.name for r in rules] == ["to-s3"]
+        assert added.rule is not None and added.rule.name == "to-s3"

@@ -841,7 +841,10 @@ def _docstring(op: OpInfo) -> list[str]:
         notes.append("Returns a lazy pager (the API sends one page): ``async for item in ...``.")
     elif op.paging is not None:
         notes.append("Returns a lazy pager at once: ``async for item in ...``.")
-    if op.http in _UNSAFE:
+    keyed = any(p.spec_name == "idempotency_key" for p in op.body_fields)
+    if op.http in _UNSAFE and keyed:
+        notes.append("Sends an ``idempotency_key`` (made if not given): retried like a GET.")
+    elif op.http in _UNSAFE:
         notes.append("Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.")
     if notes:
         lines += ["", *notes]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
+
+import msgspec
 
 from ..errors import PaginationError
 from ..models._base import UNSET, UnsetType
@@ -71,6 +74,39 @@ def scim_page(
                 )
             next_page = str(after)
     return Page(items=items, cursor=cursor, next_page=next_page)
+
+
+IDEMPOTENCY_FIELD = "idempotency_key"
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def with_idempotency_key(
+    body_type: type[Any], body: object, fields: Mapping[str, Any]
+) -> tuple[object, Mapping[str, Any], bool]:
+    """Fill in an idempotency key where the request body has one and the caller set none.
+
+    The key is made once per call, before any attempt, so every retry carries the same
+    key and the server applies the mutation at most once. Returns the body, the fields
+    and whether the request now carries a key.
+    """
+    if IDEMPOTENCY_FIELD not in getattr(body_type, "__struct_fields__", ()):
+        return body, fields, False
+    if body is None:
+        if fields.get(IDEMPOTENCY_FIELD) in (None, UNSET):
+            fields = {**fields, IDEMPOTENCY_FIELD: new_idempotency_key()}
+        return body, fields, True
+    if isinstance(body, msgspec.Struct):
+        if getattr(body, IDEMPOTENCY_FIELD, UNSET) in (None, UNSET):
+            body = msgspec.structs.replace(body, **{IDEMPOTENCY_FIELD: new_idempotency_key()})
+        return body, fields, True
+    if isinstance(body, Mapping):
+        if body.get(IDEMPOTENCY_FIELD) in (None, UNSET):
+            body = {**body, IDEMPOTENCY_FIELD: new_idempotency_key()}
+        return body, fields, True
+    return body, fields, False
 
 
 class Resource:
@@ -159,7 +195,12 @@ class Resource:
     ) -> T:
         payload = None
         if body_type is not None:
-            payload = build_body(body_type, body, fields or {})
+            body, fields, keyed = with_idempotency_key(body_type, body, fields or {})
+            payload = build_body(body_type, body, fields)
+            if keyed and retry_unsafe is None:
+                retry_unsafe = True  # the key makes a re-sent request safe
+        if query is not None and "idempotency_key" in query and query["idempotency_key"] is None:
+            query = {**query, "idempotency_key": new_idempotency_key()}
         response = await self._transport.request(
             method,
             template,

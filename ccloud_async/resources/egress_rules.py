@@ -88,7 +88,7 @@ class EgressRulesResource(Resource):
         ``POST /api/v1/clusters/{cluster_id}/networking/egress-rules``
 
         Preview: this operation may still change in incompatible ways.
-        Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.
+        Sends an ``idempotency_key`` (made if not given): retried like a GET.
         """
         return await self._call(
             "POST",
@@ -127,7 +127,7 @@ class EgressRulesResource(Resource):
         ``POST /api/v1/clusters/{cluster_id}/networking/egress-rules/egress-traffic-policy``
 
         Preview: this operation may still change in incompatible ways.
-        Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.
+        Sends an ``idempotency_key`` (made if not given): retried like a GET.
         """
         return await self._call(
             "POST",
@@ -211,7 +211,7 @@ class EgressRulesResource(Resource):
         ``PATCH /api/v1/clusters/{cluster_id}/networking/egress-rules/{rule_id}``
 
         Preview: this operation may still change in incompatible ways.
-        Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.
+        Sends an ``idempotency_key`` (made if not given): retried like a GET.
         """
         return await self._call(
             "PATCH",
