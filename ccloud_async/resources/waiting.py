@@ -77,7 +77,12 @@ class Clusters(ClustersResource):
         Waits through CREATING and LOCKED; fails fast on CREATION_FAILED and on any
         ``*_FAILED`` operation status. A cluster that is gone (404) counts as DELETED.
         """
-        judge = cluster_judge(until)
+        base = cluster_judge(until)
+
+        def judge(cluster: Cluster) -> Judgement:
+            # The API's CLUSTER_STATUS_UNSPECIFIED (outside the enum) means no operation.
+            verdict, label = base(cluster)
+            return verdict, label.replace(" (CLUSTER_STATUS_UNSPECIFIED)", "")
 
         async def fetch() -> Cluster:
             try:
@@ -182,9 +187,21 @@ class LogExport(LogExportResource):
         poll: PollSchedule = DEFAULT_SCHEDULE,
         on_change: OnChange | None = None,
     ) -> LogExportClusterInfo:
-        """Wait until log export is ``until``; ``*_FAILED`` or CREDENTIALS_ERROR raises."""
+        """Wait until log export is ``until``; ``*_FAILED`` or CREDENTIALS_ERROR raises.
+
+        Waiting for DISABLED, a configuration that is gone (404) counts as DISABLED.
+        """
+
+        async def fetch() -> LogExportClusterInfo:
+            try:
+                return await self.get(cluster_id)
+            except NotFoundError:
+                if until != "DISABLED":
+                    raise
+                return LogExportClusterInfo(cluster_id=cluster_id, status="DISABLED")  # type: ignore[arg-type]
+
         return await wait_until(
-            lambda: self.get(cluster_id),
+            fetch,
             status_judge(_status, done={until}, pending={"ENABLING", "DISABLING"}),
             what=f"log export of cluster {cluster_id} until {until}",
             timeout=timeout,
@@ -199,13 +216,22 @@ _EXPORT_PENDING = {"ENABLING", "DISABLING"}
 class MetricExport(MetricExportResource):
     async def _wait(
         self,
-        fetch: Callable[[], Awaitable[T]],
+        get: Callable[[], Awaitable[T]],
         what: str,
         until: str,
         timeout: float | None,
         poll: PollSchedule,
         on_change: OnChange | None,
     ) -> T:
+        async def fetch() -> T:
+            try:
+                return await get()
+            except NotFoundError:
+                # Waiting for NOT_DEPLOYED, a configuration that is gone counts as such.
+                if until != "NOT_DEPLOYED":
+                    raise
+                return _NotDeployed()  # type: ignore[return-value]
+
         return await wait_until(
             fetch,
             status_judge(_status, done={until}, pending=_EXPORT_PENDING),
@@ -329,6 +355,12 @@ class ClientCACerts(ClientCACertsResource):
             schedule=poll,
             on_change=on_change,
         )
+
+
+class _NotDeployed:
+    """Stands for a metric export configuration that is gone (404)."""
+
+    status = "NOT_DEPLOYED"
 
 
 _CMEK_PENDING = {"ENABLING", "DISABLING", "ROTATING", "REVOKING"}

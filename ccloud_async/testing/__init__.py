@@ -7,8 +7,11 @@
 
 It speaks the API's wire format (Status errors, int64 strings, keyset pagination),
 enforces API keys, roles, Cc-Version and a strict sliding-window rate limit, and can
-inject faults. ``fake.stats`` and ``fake.request_log`` record what it saw. The pytest
-plugin (``ccloud_async.testing.pytest_plugin``) provides ``fake_cloud`` and ``cloud``
+inject faults. ``FakeCloud(timings=Timings(cluster_create=0.5, ...))`` makes
+background work take time (CREATING, LOCKED, PENDING, ... in between), and
+``fake.fail_next(kind)`` makes the next one fail. ``fake.stats`` and
+``fake.request_log`` record what it saw. The pytest plugin
+(``ccloud_async.testing.pytest_plugin``) provides ``fake_cloud`` and ``cloud``
 fixtures; ``python -m ccloud_async.testing`` runs it standalone.
 """
 
@@ -16,10 +19,12 @@ from .auth import ALL_ROLES, LATEST_VERSION, SUPPORTED_VERSIONS, Principal
 from .faults import FAULT_KINDS, Fault, FaultRegistry
 from .server import DEFAULT_API_KEY, FakeCloud
 from .stats import RequestRecord, Stats
+from .timings import FAILURE_STATES, Timings
 
 __all__ = [
     "ALL_ROLES",
     "DEFAULT_API_KEY",
+    "FAILURE_STATES",
     "FAULT_KINDS",
     "LATEST_VERSION",
     "SUPPORTED_VERSIONS",
@@ -29,4 +34,5 @@ __all__ = [
     "Principal",
     "RequestRecord",
     "Stats",
+    "Timings",
 ]

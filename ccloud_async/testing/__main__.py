@@ -42,6 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--retry-after", choices=("seconds", "http-date", "none"), default="seconds"
     )
+    parser.add_argument(
+        "--chaos",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="inject one random fault (no 429s) on this fraction of requests, 0..1",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, metavar="N", help="seed the fault randomness"
+    )
+    parser.add_argument(
+        "--chaos-delay",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how long slow chaos faults take (default: %(default)s)",
+    )
     return parser
 
 
@@ -57,6 +74,12 @@ async def _serve(args: argparse.Namespace) -> None:
         seed_clusters=args.clusters,
         audit_entries=args.audit_entries,
     )
+    if not 0.0 <= args.chaos <= 1.0:
+        raise SystemExit("--chaos must be within [0, 1]")
+    if args.seed is not None:
+        fake.faults.seed(args.seed)
+    if args.chaos:
+        fake.faults.chaos(args.chaos, delay=args.chaos_delay)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -72,7 +95,15 @@ async def _serve(args: argparse.Namespace) -> None:
             f"{len(fake.clusters)} clusters, {len(fake.audit)} audit entries; press Ctrl-C to stop",
             flush=True,
         )
+        if args.chaos:
+            print(f"chaos: {args.chaos:.0%} of requests, seed {args.seed}", flush=True)
         await stop.wait()
+        stats = fake.stats
+        print(
+            f"requests {stats.requests}, rate limited {stats.rate_limited}, "
+            f"faults {stats.faults_injected}",
+            flush=True,
+        )
     print("stopped", flush=True)
 
 

@@ -6,6 +6,12 @@ response is the stored object itself and a test sees exactly what a client would
 Listing uses the keyset pagination of ``testing/paging.py``, ordered by the sort key
 with the id breaking ties. ``pagination.as_of_time`` leaves out clusters created after
 it; the rest show as they are now.
+
+Creating, updating and deleting take the times in ``jobs.timings`` (``timings.py``; 0
+by default: done at once). Meanwhile the cluster is CREATING, or LOCKED with an
+``operation_status`` ``*_RUNNING`` (CRDB_SCALE_RUNNING, CRDB_PATCH_RUNNING, ...), and
+mutations of it — or of its sub-resources — get 400 code 9 mentioning the lock.
+An update changing only labels, delete protection or the folder is instant.
 """
 
 from __future__ import annotations
@@ -24,8 +30,21 @@ from .common import Clock, already_exists, not_found, precondition
 from .errors import invalid, json_response
 from .paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, keyset_page, page_limit
 from .spec import enum_values
+from .timings import Jobs
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "ClusterStore", "keyset_page", "page_limit"]
+__all__ = [
+    "BUSY_STATES",
+    "DEFAULT_PAGE_SIZE",
+    "LOCKED_MESSAGE",
+    "MAX_PAGE_SIZE",
+    "ClusterStore",
+    "check_unlocked",
+    "keyset_page",
+    "page_limit",
+]
+
+BUSY_STATES = frozenset({"CREATING", "LOCKED"})
+LOCKED_MESSAGE = "cluster is locked: an operation is in progress"
 
 PROVIDERS = enum_values("CloudProvider.Type")
 PLANS = enum_values("Plan.Type")
@@ -65,25 +84,34 @@ MACHINE_TYPES: dict[str, dict[str, int]] = {
 }
 
 
+def check_unlocked(cluster: Mapping[str, Any]) -> None:
+    """400 (code 9) mentioning the lock while the cluster is CREATING or LOCKED."""
+    if cluster["state"] in BUSY_STATES:
+        raise precondition(LOCKED_MESSAGE)
+
+
 class ClusterStore:
-    def __init__(self) -> None:
+    def __init__(self, jobs: Jobs | None = None) -> None:
         self._clusters: dict[str, dict[str, Any]] = {}
         self._live_names: set[str] = set()  # names of clusters not DELETED
         self._clock = Clock()  # strictly increasing: CREATED_AT order is creation order
+        self.jobs = jobs if jobs is not None else Jobs()
 
     # --- state -------------------------------------------------------------------
 
     def get(self, cluster_id: str) -> dict[str, Any] | None:
+        self.jobs.settle()
         return self._clusters.get(cluster_id)
 
     def all(self) -> list[dict[str, Any]]:
+        self.jobs.settle()
         return list(self._clusters.values())
 
     def __len__(self) -> int:
         return len(self._clusters)
 
     def _existing(self, cluster_id: str) -> dict[str, Any]:
-        cluster = self._clusters.get(cluster_id)
+        cluster = self.get(cluster_id)
         if cluster is None:
             raise not_found("cluster")
         return cluster
@@ -92,12 +120,16 @@ class ClusterStore:
         cluster = self._existing(cluster_id)
         if cluster["state"] == "DELETED":
             raise precondition("cluster is deleted")
+        check_unlocked(cluster)
         return cluster
 
     # --- create ------------------------------------------------------------------
 
-    def create(self, body: Any, creator_id: str) -> dict[str, Any]:
-        """Validate a CreateClusterRequest and store the cluster; raises ApiError."""
+    def create(self, body: Any, creator_id: str, *, instant: bool = False) -> dict[str, Any]:
+        """Validate a CreateClusterRequest and store the cluster; raises ApiError.
+
+        The cluster is CREATING for ``timings.cluster_create`` seconds, unless ``instant``.
+        """
         req = v.message(body, "", "CreateClusterRequest")
         name = v.string(v.required(req, "name"), "name")
         if not _NAME.fullmatch(name):
@@ -142,6 +174,16 @@ class ClusterStore:
         cluster["created_at"] = cluster["updated_at"] = self._clock.stamp()
         self._clusters[cluster_id] = cluster
         self._live_names.add(name)
+        if instant:
+            return cluster
+        cluster["state"] = "CREATING"
+
+        def created(failure: str | None) -> None:
+            cluster["state"] = failure or "CREATED"
+            if failure is not None:
+                self._live_names.discard(name)
+
+        self.jobs.start("cluster_create", created, key=("cluster", cluster_id))
         return cluster
 
     def _create_serverless(self, cluster: dict[str, Any], plan: str | None, raw: Any) -> None:
@@ -282,6 +324,7 @@ class ClusterStore:
                 )
 
         # Every check passed: apply.
+        operation = _operation(cluster, changes, config, names, primary, nodes)
         cluster.update(changes)
         cluster["config"] = config
         if serverless:
@@ -289,7 +332,26 @@ class ClusterStore:
         else:
             _set_dedicated_regions(cluster, nodes)
         cluster["updated_at"] = self._clock.stamp()
+        if operation is not None:
+            self._run(cluster, operation)
         return cluster
+
+    def _run(self, cluster: dict[str, Any], operation: str) -> None:
+        """Lock the cluster while ``operation`` (``CRDB_..._RUNNING``) runs."""
+        before = cluster["operation_status"]
+        failed = operation.replace("_RUNNING", "_FAILED")
+
+        def done(failure: str | None) -> None:
+            cluster["state"] = "CREATED"
+            if failure is not None:
+                cluster["operation_status"] = failure
+            elif cluster["operation_status"] == operation:
+                cluster["operation_status"] = "UNSPECIFIED"
+
+        cluster["state"], cluster["operation_status"] = "LOCKED", operation
+        job = self.jobs.start("cluster_update", done, failed=failed, key=("cluster", cluster["id"]))
+        if job.duration <= 0 and job.failure is None:
+            cluster["operation_status"] = before  # instant: nothing to see
 
     # --- delete ------------------------------------------------------------------
 
@@ -297,16 +359,23 @@ class ClusterStore:
         cluster = self._existing(cluster_id)
         if cluster["state"] == "DELETED":
             raise precondition("cluster is already deleted")
+        check_unlocked(cluster)
         if cluster["delete_protection"] == "ENABLED":
             raise precondition("delete_protection is ENABLED; disable it before deleting")
-        cluster["state"] = "DELETED"
-        self._live_names.discard(cluster["name"])
-        cluster["deleted_at"] = cluster["updated_at"] = self._clock.stamp()
+
+        def deleted(failure: str | None) -> None:
+            cluster["state"] = "DELETED"
+            self._live_names.discard(cluster["name"])
+            cluster["deleted_at"] = cluster["updated_at"] = self._clock.stamp()
+
+        cluster["state"] = "LOCKED"
+        self.jobs.start("cluster_delete", deleted, key=("cluster", cluster_id))
         return cluster
 
     # --- list --------------------------------------------------------------------
 
     def list_page(self, query: Mapping[str, str]) -> dict[str, Any]:
+        self.jobs.settle()
         show_inactive = v.parse_bool(query.get("show_inactive"), "show_inactive")
         limit = page_limit(query)
         sort_by = v.enum(query.get("pagination.sort_by", "NAME"), "pagination.sort_by", _SORT_BY)
@@ -319,7 +388,7 @@ class ClusterStore:
     def seed(self, count: int, creator_id: str) -> None:
         """Create ``count`` clusters named fleet-0001..., varied in plan, cloud and regions."""
         for i in range(1, count + 1):
-            self.create(_seed_request(i), creator_id)
+            self.create(_seed_request(i), creator_id, instant=True)
 
     # --- handlers ----------------------------------------------------------------
 
@@ -356,6 +425,35 @@ class ClusterStore:
 
 
 # --- field rules -------------------------------------------------------------------
+
+
+def _operation(
+    cluster: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    config: Any,
+    names: list[str],
+    primary: str,
+    nodes: Mapping[str, int],
+) -> str | None:
+    """The ``*_RUNNING`` operation an update starts; None for a metadata-only one."""
+    version = changes.get("cockroach_version", cluster["cockroach_version"])
+    if version != cluster["cockroach_version"]:
+        same_major = version.split(".")[:2] == cluster["cockroach_version"].split(".")[:2]
+        return "CRDB_PATCH_RUNNING" if same_major else "CRDB_MAJOR_UPGRADE_RUNNING"
+    regions = cluster["regions"]
+    old_primary = next((r["name"] for r in regions if r.get("primary")), None)
+    if (
+        config != cluster["config"]
+        or [r["name"] for r in regions] != (names if "serverless" in config else sorted(nodes))
+        or ("serverless" in config and primary != old_primary)
+        or ("dedicated" in config and {r["name"]: r["node_count"] for r in regions} != nodes)
+    ):
+        return "CRDB_SCALE_RUNNING"
+    if changes.get("plan", cluster["plan"]) != cluster["plan"] or (
+        changes.get("upgrade_status", cluster["upgrade_status"]) != cluster["upgrade_status"]
+    ):
+        return "CRDB_EDIT_CLUSTER_RUNNING"
+    return None
 
 
 def _region_list(value: Any, path: str) -> list[str]:

@@ -48,6 +48,7 @@ from .ratelimit import RetryAfterFormat, SlidingWindowLimiter, format_retry_afte
 from .response_check import ResponseChecker
 from .spec import RouteMatch, RouteTable, load_spec
 from .stats import RequestRecord, Stats, max_in_window
+from .timings import Jobs, Timings
 
 __all__ = ["DEFAULT_API_KEY", "FakeCloud"]
 
@@ -79,6 +80,7 @@ class FakeCloud:
         validate_responses: bool = False,
         audit_entries: int = 0,
         audit_repeats: bool = True,
+        timings: Timings | None = None,
     ) -> None:
         if retry_after not in ("seconds", "http-date", "none"):
             raise ValueError(f"retry_after must be seconds, http-date or none: {retry_after!r}")
@@ -91,7 +93,10 @@ class FakeCloud:
         self.stats = Stats()
         self.request_log: list[RequestRecord] = []
         self.routes = RouteTable(load_spec())
-        self.clusters = ClusterStore()
+        # Background work (create, scale, restore, ...) and how long it takes.
+        self.timings = timings if timings is not None else Timings()
+        self.jobs = Jobs(self.timings)
+        self.clusters = ClusterStore(self.jobs)
         self.audit = AuditLog(repeats=audit_repeats)
         if audit_entries:
             self.audit.seed(audit_entries)
@@ -177,6 +182,12 @@ class FakeCloud:
             window,
         )
 
+    def fail_next(self, kind: str, state: str | None = None) -> None:
+        """Make the next operation of ``kind`` (a :class:`Timings` field such as
+        ``cluster_create``, ``cluster_update``, ``restore``, ``cmek``) end in the failed
+        ``state`` — by default the kind's usual one (``timings.FAILURE_STATES``)."""
+        self.jobs.fail_next(kind, state)
+
     def reset_stats(self) -> None:
         """Zero the counters and the request log; state and rate-limit windows stay."""
         self.stats.reset()
@@ -236,7 +247,7 @@ class FakeCloud:
             self._inflict(request, None)
         fault = plan.fault
         if fault is not None and not fault.after_apply:
-            return self._inflict(request, respond(fault, self._retry_after))
+            return self._inflict(request, respond(fault, self._retry_after, None, self._closing))
         try:
             response = await self._run_handler(request, match, principal, version)
         except ApiError as exc:
@@ -244,7 +255,9 @@ class FakeCloud:
                 raise
             response = exc.response()
         if fault is not None:  # after_apply: the work is done, its response is lost
-            return self._inflict(request, respond(fault, self._retry_after))
+            return self._inflict(
+                request, respond(fault, self._retry_after, response, self._closing)
+            )
         return response
 
     async def _run_handler(
@@ -261,6 +274,7 @@ class FakeCloud:
             raise ApiError(
                 501, UNIMPLEMENTED, f"not implemented by the emulator: {route.operation_id}"
             )
+        self.jobs.settle()  # background work catches up with the clock
         call = Call(request, route, match.params, principal, version, self._applied)
         response = await handler(call)
         if call.was_applied:

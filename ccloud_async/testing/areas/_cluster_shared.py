@@ -2,8 +2,9 @@
 
 Sub-resources belong to their cluster: an unknown cluster is a 404 (code 5); a
 DELETED cluster still answers reads, while mutations fail with 400 FAILED_PRECONDITION
-(code 9). Per-cluster state lives in :class:`PerCluster` stores, keyed by cluster id
-and never dropped, so a deleted cluster's sub-resources stay readable.
+(code 9), and so do mutations while the cluster is CREATING or LOCKED (the message
+mentions the lock, as the API's does). Per-cluster state lives in :class:`PerCluster`
+stores, keyed by cluster id and never dropped, so a deleted cluster's sub-resources stay readable.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..call import Call
+from ..clusters import check_unlocked
 from ..common import not_found, precondition
 
 if TYPE_CHECKING:
@@ -39,12 +41,15 @@ class PerCluster(Generic[T]):
 def cluster_for(
     fake: FakeCloud, call: Call, *, mutate: bool = False, param: str = "cluster_id"
 ) -> dict[str, Any]:
-    """The cluster the path names: 404 if unknown; 400 (code 9) to mutate a deleted one."""
+    """The cluster the path names: 404 if unknown; 400 (code 9) to mutate a deleted or
+    locked one."""
     cluster = fake.clusters.get(call.params[param])
     if cluster is None:
         raise not_found("cluster")
     if mutate and cluster["state"] == "DELETED":
         raise precondition("cluster is deleted")
+    if mutate:
+        check_unlocked(cluster)
     return cluster
 
 

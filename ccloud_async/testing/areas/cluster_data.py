@@ -3,8 +3,9 @@ nodes and connection strings.
 
 SQL user passwords are kept only as a salted hash and never returned. Backups are
 synthetic: one at cluster creation, then one every ``frequency_minutes`` while backups
-are enabled. Restores finish at once (SUCCESS, completion 1.0); a state machine can
-replace :func:`_finish_restore` later.
+are enabled. Restores stay PENDING for ``Timings.restore`` seconds (0 by default),
+``completion_percent`` rising from 0 to 1, then end SUCCESS (or FAILED after
+``fake.fail_next("restore")``).
 """
 
 from __future__ import annotations
@@ -74,8 +75,11 @@ def _parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def _finish_restore(restore: dict[str, Any], now: str) -> None:
-    restore.update(status="SUCCESS", completion_percent=1.0, completed_at=now)
+def _finish_restore(restore: dict[str, Any], now: str, failure: str | None = None) -> None:
+    if failure is None:
+        restore.update(status="SUCCESS", completion_percent=1.0, completed_at=now)
+    else:
+        restore.update(status=failure, completed_at=now)
 
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
@@ -298,8 +302,17 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             "objects": objects,
             "restore_opts": body.get("restore_opts", {}),
         }
-        _finish_restore(restore, clock.stamp())
         store[destination["id"]].restores[restore["id"]] = restore
+
+        def progress(fraction: float) -> None:
+            restore["completion_percent"] = round(fraction, 3)
+
+        # PENDING with completion_percent rising for Timings.restore seconds.
+        fake.jobs.start(
+            "restore",
+            lambda failure: _finish_restore(restore, clock.stamp(), failure),
+            on_progress=progress,
+        )
         call.applied()
         return ok(restore)
 

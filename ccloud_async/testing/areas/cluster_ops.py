@@ -2,8 +2,10 @@
 blackout windows, version deferral and disruption; plus the cluster-wide catalogues
 (available regions, major versions).
 
-Export statuses go straight to ENABLED; the state is plain dicts so a timed state
-machine can be added later.
+Enabling an export shows ENABLING for ``Timings.log_export`` / ``metric_export``
+seconds (0 by default), then ENABLED — or ENABLE_FAILED (log) / ERROR (metrics) after
+``fake.fail_next(kind)``. Deleting the log export shows DISABLING for as long, then
+the configuration is gone (404).
 """
 
 from __future__ import annotations
@@ -106,26 +108,45 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         data = store[cluster["id"]]
         now = clock.stamp()
         created = data.log_export["created_at"] if data.log_export else now
-        data.log_export = {
+        info = data.log_export = {
             "cluster_id": cluster["id"],
             "spec": spec,
-            "status": "ENABLED",
+            "status": "ENABLING",
             "user_message": "",
             "created_at": created,
             "updated_at": now,
         }
+
+        def enabled(failure: str | None) -> None:
+            info["status"] = failure or "ENABLED"
+            if failure is not None:
+                info["user_message"] = "log export could not be enabled"
+
+        fake.jobs.start("log_export", enabled, key=("log_export", cluster["id"]))
         call.applied()
-        return ok(data.log_export)
+        return ok(info)
 
     async def delete_log_export(call: Call) -> web.StreamResponse:
         cluster = cluster_for(fake, call, mutate=True)
         data = store[cluster["id"]]
         if data.log_export is None:
             raise not_found("log export configuration")
-        info = {**data.log_export, "status": "DISABLED", "updated_at": clock.stamp()}
-        data.log_export = None
+        current = data.log_export
+        current.update(status="DISABLING", updated_at=clock.stamp())
+
+        def disabled(failure: str | None) -> None:
+            if failure is not None:
+                current["status"] = failure
+            elif data.log_export is current:
+                data.log_export = None
+
+        job = fake.jobs.start(
+            "log_export", disabled, failed="DISABLE_FAILED", key=("log_export", cluster["id"])
+        )
         call.applied()
-        return ok(info)
+        if job.finished and job.failure is None:
+            return ok({**current, "status": "DISABLED"})
+        return ok(current)
 
     # --- metric export ------------------------------------------------------------------
 
@@ -161,7 +182,15 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
                     for r in cluster["regions"]
                 }
             info["user_message"] = ""
+            info["status"] = "ENABLING"
             store[cluster["id"]].metric_exports[kind] = info
+
+            def enabled(failure: str | None) -> None:
+                info["status"] = failure or "ENABLED"
+                if failure is not None:
+                    info["user_message"] = f"{kind} metric export could not be enabled"
+
+            fake.jobs.start("metric_export", enabled, key=(kind, cluster["id"]))
             call.applied()
             return ok(info)
 

@@ -10,7 +10,8 @@ so a retried PATCH whose first reply was lost does not fail.
 
 The in-progress statuses (STARTING, FAILING_OVER) are what a create or a failover
 returns; :meth:`Stream.advance` moves them on once their :class:`Timings` delay has
-passed (zero by default, so the next read sees REPLICATING / COMPLETED). A standby
+passed: ``fake.timings.replication`` seconds (``testing/timings.py``; zero by default,
+so the next read sees REPLICATING / COMPLETED). A standby
 cluster deleted under an active stream cancels it.
 """
 
@@ -55,6 +56,11 @@ class Timings:
 
     starting: timedelta = timedelta(0)
     failing_over: timedelta = timedelta(0)
+
+    @classmethod
+    def from_seconds(cls, seconds: float) -> Timings:
+        """Both delays ``seconds`` long (the emulator's ``Timings.replication``)."""
+        return cls(timedelta(seconds=seconds), timedelta(seconds=seconds))
 
 
 @dataclass
@@ -133,7 +139,7 @@ class ReplicationState:
 
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
-    state = ReplicationState()
+    state = ReplicationState(timings=Timings.from_seconds(fake.timings.replication))
 
     def settle(stream: Stream, now: datetime) -> None:
         stream.advance(now, state.timings)

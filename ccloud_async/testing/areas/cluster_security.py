@@ -2,8 +2,12 @@
 certificate, private endpoints (services, connections, trusted owners, the AWS view),
 egress private endpoints, egress rules and the egress traffic policy.
 
-Status fields go straight to their terminal values (ENABLED, AVAILABLE, IS_SET); the
-state is plain dicts so a timed state machine can be added later.
+Status fields show their in-progress values (CMEK ENABLING / ROTATING / REVOKING,
+client CA PENDING, private endpoint services CREATING, egress traffic policy UPDATING)
+for the matching ``Timings`` seconds (0 by default: straight to ENABLED, REVOKED,
+IS_SET, AVAILABLE, ALLOW_ALL / DEFAULT_DENY), or end failed after
+``fake.fail_next(kind)`` (ENABLE_FAILED / ROTATE_FAILED / REVOKE_FAILED, FAILED,
+CREATE_FAILED, ERROR).
 """
 
 from __future__ import annotations
@@ -98,6 +102,17 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             info["status"] = "ENABLED"
         cmek["status"] = "ENABLED"
 
+    def run_cmek(
+        cluster: dict[str, Any], cmek: dict[str, Any], running: str, final: str, failed: str
+    ) -> None:
+        """Show ``running`` for Timings.cmek seconds, then ``final`` (or the failure)."""
+
+        def done(failure: str | None) -> None:
+            cmek["status"] = failure or final
+
+        cmek["status"] = running
+        fake.jobs.start("cmek", done, failed=failed, key=("cmek", cluster["id"]))
+
     async def get_cmek(call: Call) -> web.StreamResponse:
         cmek = store[cluster_for(fake, call)["id"]].cmek
         if cmek is None:
@@ -114,6 +129,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             raise already_exists("CMEK is already enabled; update it with PUT")
         data.cmek = {"status": "ENABLED", "region_infos": []}
         add_keys(data.cmek, keys)
+        run_cmek(cluster, data.cmek, "ENABLING", "ENABLED", "ENABLE_FAILED")
         call.applied()
         return ok(data.cmek)
 
@@ -125,6 +141,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         if data.cmek is None:
             raise not_found("CMEK configuration")
         add_keys(data.cmek, keys)
+        run_cmek(cluster, data.cmek, "ROTATING", "ENABLED", "ROTATE_FAILED")
         call.applied()
         return ok(data.cmek)
 
@@ -142,6 +159,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
                 for key in info["key_infos"]:
                     if key["status"] == "ENABLED":
                         key.update(status="REVOKED", updated_at=now)
+            run_cmek(cluster, data.cmek, "REVOKING", "REVOKED", "REVOKE_FAILED")
         call.applied()
         return ok(data.cmek)
 
@@ -225,6 +243,13 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             raise invalid("x509_pem_cert: must be a PEM-encoded X.509 certificate")
         return str(cert)
 
+    def run_client_ca(cluster: dict[str, Any], info: dict[str, Any]) -> None:
+        def done(failure: str | None) -> None:
+            info["status"] = failure or "IS_SET"
+
+        info["status"] = "PENDING"
+        fake.jobs.start("client_ca", done, key=("client_ca", cluster["id"]))
+
     async def get_client_ca(call: Call) -> web.StreamResponse:
         return ok(store[cluster_for(fake, call)["id"]].client_ca)
 
@@ -235,6 +260,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         if data.client_ca["status"] != "NOT_SET":
             raise already_exists("a client CA certificate is already set; update it with PATCH")
         data.client_ca = {"status": "IS_SET", "x509_pem_cert": cert}
+        run_client_ca(cluster, data.client_ca)
         call.applied()
         return ok(data.client_ca)
 
@@ -245,6 +271,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         if data.client_ca["status"] == "NOT_SET":
             raise not_found("client CA certificate")
         data.client_ca = {"status": "IS_SET", "x509_pem_cert": cert}
+        run_client_ca(cluster, data.client_ca)
         call.applied()
         return ok(data.client_ca)
 
@@ -296,7 +323,16 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         await read_body(call)
         data = store[cluster["id"]]
         if not data.services:
-            data.services = [service_for(cluster, r["name"]) for r in cluster["regions"]]
+            services = data.services = [
+                {**service_for(cluster, r["name"]), "status": "CREATING"}
+                for r in cluster["regions"]
+            ]
+
+            def done(failure: str | None) -> None:
+                for service in services:
+                    service["status"] = failure or "AVAILABLE"
+
+            fake.jobs.start("private_endpoint", done, key=("services", cluster["id"]))
             call.applied()
         return ok({"services": data.services})
 
@@ -562,7 +598,13 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         cluster = cluster_for(fake, call, mutate=True)
         body = await read_body(call)
         require_plan(cluster, "ADVANCED", "an egress traffic policy")
-        cluster["egress_traffic_policy"] = "ALLOW_ALL" if body["allow_all"] else "DEFAULT_DENY"
+        final = "ALLOW_ALL" if body["allow_all"] else "DEFAULT_DENY"
+
+        def done(failure: str | None) -> None:
+            cluster["egress_traffic_policy"] = failure or final
+
+        cluster["egress_traffic_policy"] = "UPDATING"
+        fake.jobs.start("egress_policy", done, key=("egress_policy", cluster["id"]))
         call.applied()
         return ok({})
 
