@@ -213,7 +213,8 @@ class FakeCloud:
             response = await self._serve(request, match, principal)
         except ApiError as exc:
             response = exc.response()
-        except _Reset:
+        except (_Reset, ConnectionResetError):
+            # Ours, or the client left while we read its body (it timed out): no answer.
             response = None
         except Exception as exc:  # a bug in a handler: answer like the API, keep it visible
             _log.exception("emulator handler failed")
