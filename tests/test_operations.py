@@ -14,6 +14,7 @@ import inspect
 import json
 import keyword
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
@@ -340,6 +341,22 @@ async def _send(fn: Callable[..., Any], op: Operation, *args: Any, **kwargs: Any
     return await fn(*args, **kwargs)
 
 
+# Operations whose body carries an idempotency key the SDK fills in when not given.
+KEYED = {
+    op_id
+    for op_id, op in OPERATIONS.items()
+    if op.body_type is not None and "idempotency_key" in op.body_type.__struct_fields__
+}
+
+
+def test_idempotency_keyed_operations() -> None:
+    assert {
+        "CockroachCloud_AddEgressRule",
+        "CockroachCloud_EditEgressRule",
+        "CockroachCloud_SetEgressTrafficPolicy",
+    } == KEYED
+
+
 @pytest.mark.parametrize("op_id", ALL)
 async def test_request_follows_the_spec(op_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every path and query parameter reaches the request under its spec name."""
@@ -362,7 +379,8 @@ async def test_request_follows_the_spec(op_id: str, monkeypatch: pytest.MonkeyPa
     assert list(call["query"] or {}) == list(op.query_params)
     build_query(call["query"] or {})  # every value can go in a query string
     assert (call["body"] is not None) is (op.body_type is not None)
-    assert call.get("retry_unsafe") is None
+    # Bodies with an idempotency key get one made for them, which makes re-sending safe.
+    assert call.get("retry_unsafe") is (True if op_id in KEYED else None)
     if op.paging is not None:
         assert result == []
     elif op.response_type is None:
@@ -533,6 +551,9 @@ async def test_body_validates_against_the_spec(
         await _send(bound(cloud, op.method), op, *args, **fields)
     on_wire = json.loads(recorder.calls[0]["body"])
     check.validate(on_wire)
+    if op_id in KEYED and "idempotency_key" not in data:
+        made = on_wire.pop("idempotency_key")
+        assert uuid.UUID(made).version == 4  # made by the SDK, once per call
     assert on_wire == data
 
 
