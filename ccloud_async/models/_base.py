@@ -64,16 +64,31 @@ class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
                 yield name, ("***" if name in self.__secret_fields__ else value)
 
 
+# Unknown enum values seen so far, by (enum class, value); bounded against a server
+# that sends ever-new values.
+_UNKNOWN_MEMBERS: dict[tuple[type, object], Any] = {}
+_UNKNOWN_MEMBERS_MAX = 1024
+
+
 class OpenEnum(str, enum.Enum):
     """A string enum that also holds values unknown when the SDK was generated."""
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
+        # One member per unknown value, made once: a page of 1,000 clusters that all
+        # carry the same unknown value would otherwise build 1,000 members.
+        try:
+            return _UNKNOWN_MEMBERS[cls, value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value
+            pass
         if not isinstance(value, str):
             return None
+        key = (cls, value)
         member = str.__new__(cls, value)
         member._name_ = value
         member._value_ = value
+        if len(_UNKNOWN_MEMBERS) < _UNKNOWN_MEMBERS_MAX:
+            _UNKNOWN_MEMBERS[key] = member
         return member
 
     def __str__(self) -> str:
@@ -102,7 +117,7 @@ def _dec_hook(type_: type, obj: Any) -> Any:
     if type_ is Int64:
         if isinstance(obj, str):
             try:
-                return Int64(int(obj, 10))
+                return Int64(obj)
             except ValueError:
                 raise ValueError(f"expected an int64 string, got {obj!r}") from None
         if isinstance(obj, int) and not isinstance(obj, bool):

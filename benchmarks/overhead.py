@@ -1,0 +1,132 @@
+"""Transport overhead: ``clusters.get`` through the SDK vs raw aiohttp vs httpx + pydantic.
+
+    python benchmarks/overhead.py [CALLS]        (default 3000 per trial)
+
+The limiter is off and the emulator runs in its own process, so the client's event loop
+only does client work. Each client makes the same ``GET /api/v1/clusters/{id}`` calls
+at the same concurrency (20 workers) with the same connection limit (100); the three
+take turns for several rounds and the best round of each counts. Raw aiohttp reads the
+body and ``json.loads`` it; the SDK decodes it into its ``Cluster`` model; the
+hand-written alternative uses ``httpx.AsyncClient`` and a pydantic v2 ``Cluster``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _emulator import API_KEY, emulator
+from pydantic_models import Cluster as PydanticCluster
+
+from ccloud_async import CockroachCloud
+from ccloud_async.config import DEFAULT_API_VERSION, USER_AGENT
+
+CONCURRENCY = 20
+CONNECTION_LIMIT = 100
+HEADERS = {
+    "Authorization": f"Bearer {API_KEY}",
+    "Cc-Version": DEFAULT_API_VERSION,
+    "User-Agent": USER_AGENT,
+    "Accept": "application/json",
+}
+
+Call = Callable[[], Awaitable[object]]
+
+
+async def _drive(call: Call, calls: int) -> float:
+    """calls/s of ``calls`` calls made by CONCURRENCY workers."""
+    per_worker = calls // CONCURRENCY
+
+    async def worker() -> None:
+        for _ in range(per_worker):
+            await call()
+
+    for _ in range(CONCURRENCY):  # warm up: open the connections
+        await call()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return per_worker * CONCURRENCY / (time.perf_counter() - started)
+
+
+async def sdk_rate(url: str, cluster_id: str, calls: int) -> float:
+    async with CockroachCloud(
+        api_key=API_KEY, base_url=url, limiter=None, connection_limit=CONNECTION_LIMIT
+    ) as cloud:
+
+        async def call() -> object:
+            return await cloud.clusters.get(cluster_id)
+
+        return await _drive(call, calls)
+
+
+async def aiohttp_rate(url: str, cluster_id: str, calls: int) -> float:
+    connector = aiohttp.TCPConnector(limit=CONNECTION_LIMIT)
+    timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
+    target = f"{url}/api/v1/clusters/{cluster_id}"
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, headers=HEADERS, raise_for_status=False
+    ) as session:
+
+        async def call() -> object:
+            async with session.get(target, allow_redirects=False) as resp:
+                body = await resp.read()
+                if resp.status != 200:
+                    raise RuntimeError(f"HTTP {resp.status}")
+                return json.loads(body)
+
+        return await _drive(call, calls)
+
+
+async def httpx_rate(url: str, cluster_id: str, calls: int) -> float:
+    limits = httpx.Limits(max_connections=CONNECTION_LIMIT)
+    async with httpx.AsyncClient(
+        base_url=url, headers=HEADERS, limits=limits, timeout=None
+    ) as client:
+        path = f"/api/v1/clusters/{cluster_id}"
+
+        async def call() -> object:
+            resp = await client.get(path)
+            resp.raise_for_status()
+            return PydanticCluster.model_validate_json(resp.content)
+
+        return await _drive(call, calls)
+
+
+async def _first_cluster(url: str) -> str:
+    async with CockroachCloud(api_key=API_KEY, base_url=url, limiter=None) as cloud:
+        clusters = await cloud.clusters.list(limit=1).to_list()
+        return clusters[0].id
+
+
+def measure(calls: int = 3000, rounds: int = 3) -> dict[str, float]:
+    """Best calls/s of each client over ``rounds`` alternating rounds."""
+    clients = {"sdk": sdk_rate, "aiohttp": aiohttp_rate, "httpx_pydantic": httpx_rate}
+    best = dict.fromkeys(clients, 0.0)
+    with emulator(clusters=1) as url:
+        cluster_id = asyncio.run(_first_cluster(url))
+        for _ in range(rounds):
+            for name, rate in clients.items():
+                best[name] = max(best[name], asyncio.run(rate(url, cluster_id, calls)))
+    return best
+
+
+def main() -> None:
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    best = measure(calls)
+    for name, rate in best.items():
+        print(f"{name:<16} {rate:8.0f} calls/s")
+    print(f"sdk / aiohttp    {best['sdk'] / best['aiohttp']:.3f}")
+    print(f"sdk / httpx      {best['sdk'] / best['httpx_pydantic']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""Run every benchmark and write ``benchmarks/RESULTS.md``.
+
+    python benchmarks/run_all.py [--quick]
+
+``--quick`` shrinks the sizes for a fast check (and says so in the file). Every figure
+is a ratio measured side by side in one run, since absolute times drift between
+machines and runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import decoding  # noqa: E402
+import overhead  # noqa: E402
+import startup  # noqa: E402
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: str
+    goal: str
+    ok: bool | None  # None: reported only, no goal
+
+
+@dataclass
+class Sizes:
+    pacing_calls: int
+    overhead_calls: int
+    decode_clusters: int
+    audit_entries: int
+    fleet_clusters: int
+
+
+FULL = Sizes(1000, 3000, 1000, 1_000_000, 200)
+QUICK = Sizes(100, 600, 1000, 100_000, 50)
+
+
+def _script(name: str, *args: object) -> str:
+    """Run ``benchmarks/<name>`` in its own process; echo and return its output."""
+    cmd = [sys.executable, str(HERE / name), *map(str, args)]
+    print(f"$ {' '.join(cmd[1:])}", flush=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    print(done.stdout, end="", flush=True)
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        raise RuntimeError(f"{name} failed with exit code {done.returncode}")
+    return done.stdout
+
+
+def _number(pattern: str, text: str) -> float:
+    found = re.search(pattern, text)
+    if found is None:
+        raise RuntimeError(f"no match for {pattern!r} in:\n{text}")
+    return float(found.group(1).replace(",", ""))
+
+
+def pacing(sizes: Sizes) -> list[Figure]:
+    out = _script("pacing.py", sizes.pacing_calls)
+    ratio = _number(r"achieved / limit\s+([\d.]+)", out)
+    rate = _number(r"\(([\d.]+) req/s\)", out)
+    rejected = int(_number(r"429 responses\s+(\d+)", out))
+    window = int(_number(r"max in any 1 s window\s+(\d+)", out))
+    calls = f"{sizes.pacing_calls:,} queued calls"
+    return [
+        Figure(
+            f"1. Pacing: achieved / 10 req/s ({calls})",
+            f"{ratio:.3f} ({rate:.2f} req/s)",
+            ">= 0.97",
+            ratio >= 0.97,
+        ),
+        Figure(f"1. Pacing: 429s (max {window} in any 1 s)", str(rejected), "0", rejected == 0),
+    ]
+
+
+def transport(sizes: Sizes) -> list[Figure]:
+    print(f"$ overhead.measure({sizes.overhead_calls})", flush=True)
+    best = overhead.measure(sizes.overhead_calls)
+    for name, rate in best.items():
+        print(f"{name:<16} {rate:8.0f} calls/s", flush=True)
+    vs_raw = best["sdk"] / best["aiohttp"]
+    vs_alt = best["sdk"] / best["httpx_pydantic"]
+    how = f"{sizes.overhead_calls:,} calls, concurrency {overhead.CONCURRENCY}"
+    return [
+        Figure(
+            f"2. Transport overhead: SDK `clusters.get` / raw aiohttp calls/s ({how})",
+            f"{vs_raw:.3f} ({best['sdk']:.0f} vs {best['aiohttp']:.0f} calls/s)",
+            ">= 0.8",
+            vs_raw >= 0.8,
+        ),
+        Figure(
+            "3. SDK / httpx.AsyncClient + pydantic v2 by hand, calls/s",
+            f"{vs_alt:.2f}x ({best['sdk']:.0f} vs {best['httpx_pydantic']:.0f} calls/s)",
+            "reported",
+            None,
+        ),
+    ]
+
+
+def decode(sizes: Sizes) -> list[Figure]:
+    print(f"$ decoding.measure({sizes.decode_clusters})", flush=True)
+    result = decoding.measure(sizes.decode_clusters)
+    for name in ("sdk", "pydantic", "json_loads"):
+        print(f"{name:<16} {result[name] * 1000:.2f} ms", flush=True)
+    vs_pydantic = result["pydantic"] / result["sdk"]
+    vs_json = result["json_loads"] / result["sdk"]
+    page = f"{sizes.decode_clusters:,}-cluster page, {result['bytes'] / 1e6:.2f} MB"
+    sdk_ms = result["sdk"] * 1000
+    return [
+        Figure(
+            f"4. Decode {page}: SDK speed / pydantic v2",
+            f"{vs_pydantic:.2f}x ({sdk_ms:.2f} vs {result['pydantic'] * 1000:.2f} ms)",
+            ">= 5x",
+            vs_pydantic >= 5,
+        ),
+        Figure(
+            "4. Decode: SDK speed / `json.loads` (untyped)",
+            f"{vs_json:.2f}x ({sdk_ms:.2f} vs {result['json_loads'] * 1000:.2f} ms)",
+            ">= 1.5x",
+            vs_json >= 1.5,
+        ),
+    ]
+
+
+def audit(sizes: Sizes) -> list[Figure]:
+    out = _script("audit_export.py", sizes.audit_entries)
+    rate = _number(r"entries/s\s+([\d,]+)", out)
+    marks = re.findall(r"RSS at\s+([\d,]+)\s+([\d.]+) MB \(peak so far ([\d.]+) MB\)", out)
+    rss = {int(count.replace(",", "")): (float(cur), float(peak)) for count, cur, peak in marks}
+    at_100k = rss[100_000][0]
+    at_end, peak = rss[sizes.audit_entries]
+    growth = at_end - at_100k
+    flat = growth <= 10.0
+    entries = f"{sizes.audit_entries:,} entries"
+    return [
+        Figure(
+            f"5. Audit export to JSONL ({entries}): entries/s", f"{rate:,.0f}", "reported", None
+        ),
+        Figure(
+            "5. Audit export: client peak RSS",
+            f"{peak:.1f} MB",
+            "< 100 MB",
+            peak < 100,
+        ),
+        Figure(
+            "5. Audit export: RSS at 100k → at the end",
+            f"{at_100k:.1f} → {at_end:.1f} MB ({growth:+.1f} MB)",
+            "flat (<= +10 MB)",
+            flat,
+        ),
+    ]
+
+
+def fleet(sizes: Sizes) -> list[Figure]:
+    out = _script("fleet.py", sizes.fleet_clusters)
+    ratio = _number(r"wall / ideal\s+([\d.]+)", out)
+    wall = _number(r"wall time\s+([\d.]+) s", out)
+    rejected = int(_number(r"429 responses\s+(\d+)", out))
+    ideal = sizes.fleet_clusters / 10
+    return [
+        Figure(
+            f"6. Fleet: nodes of {sizes.fleet_clusters} clusters, wall / ideal {ideal:g} s",
+            f"{ratio:.3f} ({wall:.2f} s, {rejected} 429s)",
+            "<= 1.05, 0 429s",
+            ratio <= 1.05 and rejected == 0,
+        )
+    ]
+
+
+def start_up(sizes: Sizes) -> list[Figure]:
+    print("$ startup.measure()", flush=True)
+    result = startup.measure()
+    base = result["baseline"]
+    for name, seconds in result.items():
+        print(f"{name:<10} {seconds * 1000:7.1f} ms", flush=True)
+
+    def shown(key: str) -> str:
+        return f"{result[key] * 1000:.0f} ms ({result[key] / base:.1f}x `python -c pass`)"
+
+    return [
+        Figure("7. Start-up: `python -c pass` (baseline)", f"{base * 1000:.0f} ms", "—", None),
+        Figure(
+            "7. Start-up: `import ccloud_async`",
+            shown("import"),
+            "< 300 ms",
+            result["import"] < 0.3,
+        ),
+        Figure("7. Start-up: `ccloud-async --help`", shown("help"), "reported", None),
+    ]
+
+
+def _table(figures: list[Figure]) -> str:
+    rows = ["| Figure | Measured | Goal | Result |", "|---|---|---|---|"]
+    for fig in figures:
+        verdict = "—" if fig.ok is None else ("pass" if fig.ok else "**FAIL**")
+        rows.append(f"| {fig.name} | {fig.measured} | {fig.goal} | {verdict} |")
+    return "\n".join(rows)
+
+
+def write_results(figures: list[Figure], quick: bool, elapsed: float, path: Path) -> None:
+    command = "python benchmarks/run_all.py" + (" --quick" if quick else "")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {now}",
+        f"- Machine: {os.cpu_count()} CPUs (nproc), {platform.machine()}, {platform.system()}; "
+        f"Python {python}",
+        f"- Command: `{command}` (took {elapsed / 60:.1f} min)",
+    ]
+    if quick:
+        lines.append(
+            "- **Quick run**: sizes shrunk for a fast check (pacing 100 calls, audit 100k "
+            "entries, fleet 50 clusters, 600 transport calls); figures are not the full ones."
+        )
+    lines += [
+        "",
+        "Absolute times drift between runs on a shared machine, so each figure is a ratio "
+        "of things measured side by side in the same run. The emulator runs in its own "
+        "process for figures 2, 3 and 5; pacing and fleet run against the in-process "
+        "emulator's strict 10 requests per sliding second.",
+        "",
+        _table(figures),
+        "",
+        "Notes:",
+        "",
+        "- 2/3: the same `GET /api/v1/clusters/{id}` at the same concurrency and connection "
+        "limit, limiter off; raw aiohttp reads the body and `json.loads` it, the SDK decodes "
+        "it into `Cluster`, the alternative is `httpx.AsyncClient` + a pydantic v2 `Cluster` "
+        "(`benchmarks/pydantic_models.py`). Best of 3 alternating rounds.",
+        "- 4: one page of clusters from the seeded emulator; `decode(ListClustersResponse, "
+        "data)` vs `ListClustersResponse.model_validate_json(data)` (pydantic v2 models of "
+        "the same schema) vs `json.loads(data)`; best of 7 repeats of 10.",
+        "- 7: fresh processes, best of 5 wall times.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes for a fast check")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    started = time.monotonic()
+    figures: list[Figure] = []
+    for step in (start_up, decode, transport, audit, fleet, pacing):
+        figures += step(sizes)
+    write_results(figures, args.quick, time.monotonic() - started, args.output)
+    print()
+    print(_table(figures))
+    print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

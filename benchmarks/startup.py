@@ -1,0 +1,50 @@
+"""Start-up: ``import ccloud_async`` and ``ccloud-async --help``, against ``python -c pass``.
+
+    python benchmarks/startup.py
+
+Each command runs in a fresh process; best of 5 wall times.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RUNS = 5
+
+
+def _best(args: list[str], runs: int = RUNS) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measure(runs: int = RUNS) -> dict[str, float]:
+    """Best wall seconds of each command."""
+    cli = Path(sys.executable).with_name("ccloud-async")
+    help_cmd = (
+        [str(cli), "--help"]
+        if cli.exists()
+        else [sys.executable, "-m", "ccloud_async.cli", "--help"]
+    )
+    return {
+        "baseline": _best([sys.executable, "-c", "pass"], runs),
+        "import": _best([sys.executable, "-c", "import ccloud_async"], runs),
+        "help": _best(help_cmd, runs),
+    }
+
+
+def main() -> None:
+    result = measure()
+    base = result["baseline"]
+    for name, seconds in result.items():
+        print(f"{name:<10} {seconds * 1000:7.1f} ms  ({seconds / base:.1f}x python -c pass)")
+
+
+if __name__ == "__main__":
+    main()
