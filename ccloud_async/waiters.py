@@ -110,6 +110,10 @@ def _text(value: object) -> str:
     return "" if value is None else str(getattr(value, "value", value))
 
 
+# "No operation running": the spec's value and the one the live API sends.
+_NO_OPERATION = frozenset({"", "UNSPECIFIED", "CLUSTER_STATUS_UNSPECIFIED"})
+
+
 def cluster_judge(until: str) -> Judge[Any]:
     """Judge a Cluster: ``until`` is CREATED, DELETED or IDLE (no operation running)."""
     if until not in ("CREATED", "DELETED", "IDLE"):
@@ -118,7 +122,8 @@ def cluster_judge(until: str) -> Judge[Any]:
     def judge(cluster: Any) -> Judgement:
         state = _text(getattr(cluster, "state", None))
         operation = _text(getattr(cluster, "operation_status", None))
-        label = f"{state} ({operation})" if operation and operation != "UNSPECIFIED" else state
+        idle = operation in _NO_OPERATION
+        label = state if idle else f"{state} ({operation})"
         if until == "DELETED":
             return (Verdict.DONE if state == "DELETED" else Verdict.PENDING), label
         if state == "CREATION_FAILED" or operation.endswith("_FAILED"):

@@ -353,10 +353,18 @@ def _unique_attr(json_name: str, taken: set[str], class_names: set[str]) -> str:
     return attr
 
 
+# Values the live API sends that its spec does not list (its own examples show a cluster
+# with operation_status "CLUSTER_STATUS_UNSPECIFIED"): known members decode without the
+# slower unknown-value path and read as known.
+EXTRA_ENUM_VALUES: dict[str, tuple[str, ...]] = {
+    "ClusterStatus.Type": ("CLUSTER_STATUS_UNSPECIFIED",),
+}
+
+
 def render_enum(name: str, schema: dict[str, Any], source: Source) -> str:
     lines = [f"class {name}(OpenEnum):", f'    """{source.doc}"""', ""]
     seen: set[str] = set()
-    for value in schema["enum"]:
+    for value in [*schema["enum"], *EXTRA_ENUM_VALUES.get(source.key, ())]:
         member = member_name(value)
         if member in seen:
             raise GenerationError(f"{name}: two values give the member {member!r}")

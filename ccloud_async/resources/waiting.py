@@ -77,12 +77,7 @@ class Clusters(ClustersResource):
         Waits through CREATING and LOCKED; fails fast on CREATION_FAILED and on any
         ``*_FAILED`` operation status. A cluster that is gone (404) counts as DELETED.
         """
-        base = cluster_judge(until)
-
-        def judge(cluster: Cluster) -> Judgement:
-            # The API's CLUSTER_STATUS_UNSPECIFIED (outside the enum) means no operation.
-            verdict, label = base(cluster)
-            return verdict, label.replace(" (CLUSTER_STATUS_UNSPECIFIED)", "")
+        judge = cluster_judge(until)
 
         async def fetch() -> Cluster:
             try:
