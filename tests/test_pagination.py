@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from ccloud_async import CockroachCloud, PaginationError
+from ccloud_async import BadRequestError, CockroachCloud, PaginationError
 from ccloud_async.testing import FakeCloud
 
 from .conftest import KEY, emulator_thread, make_client
@@ -209,3 +209,40 @@ async def test_unpaginated_lists_are_pagers_of_one_page(fake: FakeCloud) -> None
         invoices = await cloud.invoices.list().to_list()
     assert len(pages) == 1 and pages[0].cursor is None and pages[0].next_page is None
     assert invoices and [i.invoice_id for i in invoices] == [i.invoice_id for i in pages[0].items]
+
+
+async def test_default_page_size_is_the_largest_and_falls_back_if_refused() -> None:
+    seen: list[str | None] = []
+    cap: dict[str, int | None] = {"max": None}
+
+    async def handler(request: web.Request) -> web.Response:
+        limit = request.query.get("pagination.limit")
+        seen.append(limit)
+        if limit is not None and cap["max"] is not None and int(limit) > cap["max"]:
+            body = {"code": 3, "message": "pagination.limit: must be at most 100", "details": []}
+            return web.json_response(body, status=400)
+        return web.json_response({"clusters": [], "pagination": {}})
+
+    app = web.Application()
+    app.router.add_get("/api/v1/clusters", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with CockroachCloud(
+            api_key=KEY, base_url=f"http://127.0.0.1:{port}", limiter=None
+        ) as cloud:
+            assert [c async for c in cloud.clusters.list()] == []
+            assert seen == ["500"]
+            seen.clear()
+            cap["max"] = 100  # a server that refuses our default
+            assert [c async for c in cloud.clusters.list()] == []
+            assert seen == ["500", None]
+            seen.clear()
+            with pytest.raises(BadRequestError):  # a size the caller chose is not changed
+                [c async for c in cloud.clusters.list(limit=200)]
+            assert seen == ["200"]
+    finally:
+        await runner.cleanup()

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..errors import PaginationError
+from ..errors import BadRequestError, PaginationError
 from ..models._base import UNSET, UnsetType
 from ..pagination import AsyncPager, Page
 from ..request_builder import build_body
@@ -77,6 +77,7 @@ def scim_page(
 
 
 IDEMPOTENCY_FIELD = "idempotency_key"
+DEFAULT_PAGE_LIMIT = 500  # the page size keyset lists ask for when the caller sets none
 
 
 def new_idempotency_key() -> str:
@@ -151,8 +152,20 @@ class Resource:
             if page is not None and not (isinstance(page, str) and page):
                 raise ValueError("page must be a non-empty cursor")
 
+            # No page size given: ask for the largest, to spend the fewest requests. The
+            # API does not document its cap; if it refuses ours, use its own default.
+            sizing: dict[str, object] = {}
+            if query.get("pagination.limit") is None:
+                sizing["pagination.limit"] = DEFAULT_PAGE_LIMIT
+
             async def keyset(cursor: str | None) -> Page[Any]:
-                response = await get({"pagination.page": cursor})
+                try:
+                    response = await get({"pagination.page": cursor, **sizing})
+                except BadRequestError as exc:
+                    if not sizing or "limit" not in exc.message.lower():
+                        raise
+                    sizing.clear()
+                    response = await get({"pagination.page": cursor})
                 items = getattr(response, items_field)
                 return keyset_page(items, response.pagination, cursor)
 
