@@ -6,17 +6,16 @@ never more than 10 requests *started* inside any sliding 1-second window.
 ``aiolimiter.AsyncLimiter(10, 1)`` is a leaky bucket of capacity 10: it lets a burst of
 10 through and then 10 more within the same second (19 in one window). A bucket of
 capacity 1 that leaks at ``rate`` per second instead spaces starts at least ``1/rate``
-apart, so any window of 1 second holds at most ``ceil(rate)`` starts. Running a little
-under the limit (97.5 %, 9.75 req/s) leaves room for scheduling jitter between the
-moment we start a request and the moment the server counts it.
+apart, so any window of 1 second holds at most ``ceil(rate)`` starts. It runs a hair
+under the limit (99 %, 9.9 req/s) and keeps starts evenly spread.
 
 Spacing alone cannot absorb every delay: if one request sits in a socket buffer for
 50 ms while the next ten go straight through, the server sees eleven arrivals inside one
 second. So a second gate holds each start's slot until one period after its attempt
 *finished* — a request always reaches the server before its response comes back, so
-the eleventh start can never land in the first one's window. On a fast link this gate
-never binds and the rate is the bucket's; on a slow or jittery one it trades a little
-rate for the guarantee.
+the eleventh start can never land in the first one's window, whatever the network does.
+On a fast link (under ~10 ms) this gate never binds and the rate is the bucket's; on a
+slow or jittery one it trades a little rate for the guarantee.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from aiolimiter import AsyncLimiter
 __all__ = ["InProcessLimiter", "Limiter", "PauseOnlyLimiter"]
 
 API_RATE_LIMIT = 10  # requests per second per user
-DEFAULT_HEADROOM = 0.975
+DEFAULT_HEADROOM = 0.99
 
 
 @runtime_checkable
