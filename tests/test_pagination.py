@@ -12,6 +12,7 @@ from ccloud_async import BadRequestError, CockroachCloud, PaginationError
 from ccloud_async.testing import FakeCloud
 
 from .conftest import KEY, emulator_thread, make_client
+from .http_stub import Handler, serve
 
 
 def other_tasks() -> set[asyncio.Task[object]]:
@@ -59,22 +60,13 @@ async def test_a_repeated_cursor_raises_instead_of_looping() -> None:
         body = {"clusters": [], "pagination": {"next_page": "same-token"}}
         return web.json_response(body)
 
-    app = web.Application()
-    app.router.add_get("/api/v1/clusters", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with CockroachCloud(
-            api_key=KEY, base_url=f"http://127.0.0.1:{port}", limiter=None
-        ) as cloud:
-            with pytest.raises(PaginationError, match="same-token"):
-                async for _ in cloud.clusters.list():
-                    pass
-    finally:
-        await runner.cleanup()
+    async with (
+        serve(handler, "/api/v1/clusters") as url,
+        CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud,
+    ):
+        with pytest.raises(PaginationError, match="same-token"):
+            async for _ in cloud.clusters.list():
+                pass
     assert calls == 2
 
 
@@ -143,21 +135,14 @@ async def test_scim_lists_walk_pages_by_start_index(fake: FakeCloud) -> None:
     assert [u.id for u in from_second] == made[3:]
 
 
-async def _serve(pages: list[dict[str, object]]) -> tuple[web.AppRunner, str, list[str]]:
-    """A server answering GET /api/scim/v2/Users with ``pages`` in turn (the last forever)."""
-    seen: list[str] = []
+def _scim_pages(pages: list[dict[str, object]], seen: list[str]) -> Handler:
+    """Answer GET /api/scim/v2/Users with ``pages`` in turn (the last forever)."""
 
     async def handler(request: web.Request) -> web.Response:
         seen.append(request.query.get("startIndex", ""))
         return web.json_response(pages[min(len(seen), len(pages)) - 1])
 
-    app = web.Application()
-    app.router.add_get("/api/scim/v2/Users", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}", seen
+    return handler
 
 
 def _scim(start: int, ids: list[str], total: int) -> dict[str, object]:
@@ -181,24 +166,24 @@ def _scim(start: int, ids: list[str], total: int) -> dict[str, object]:
 async def test_a_scim_server_that_makes_no_progress_raises(
     pages: list[dict[str, object]], match: str, requests: list[str]
 ) -> None:
-    runner, url, seen = await _serve(pages)
-    try:
-        async with CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud:
-            with pytest.raises(PaginationError, match=match):
-                async for _ in cloud.scim.list_users(count=2):
-                    pass
-    finally:
-        await runner.cleanup()
+    seen: list[str] = []
+    async with (
+        serve(_scim_pages(pages, seen), "/api/scim/v2/Users") as url,
+        CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud,
+    ):
+        with pytest.raises(PaginationError, match=match):
+            async for _ in cloud.scim.list_users(count=2):
+                pass
     assert seen == requests
 
 
 async def test_count_zero_is_one_page_of_nothing() -> None:
-    runner, url, seen = await _serve([_scim(1, [], 5)])
-    try:
-        async with CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud:
-            assert await cloud.scim.list_users(count=0).to_list() == []
-    finally:
-        await runner.cleanup()
+    seen: list[str] = []
+    async with (
+        serve(_scim_pages([_scim(1, [], 5)], seen), "/api/scim/v2/Users") as url,
+        CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud,
+    ):
+        assert await cloud.scim.list_users(count=0).to_list() == []
     assert seen == [""]
 
 
@@ -223,26 +208,17 @@ async def test_default_page_size_is_the_largest_and_falls_back_if_refused() -> N
             return web.json_response(body, status=400)
         return web.json_response({"clusters": [], "pagination": {}})
 
-    app = web.Application()
-    app.router.add_get("/api/v1/clusters", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with CockroachCloud(
-            api_key=KEY, base_url=f"http://127.0.0.1:{port}", limiter=None
-        ) as cloud:
-            assert [c async for c in cloud.clusters.list()] == []
-            assert seen == ["500"]
-            seen.clear()
-            cap["max"] = 100  # a server that refuses our default
-            assert [c async for c in cloud.clusters.list()] == []
-            assert seen == ["500", None]
-            seen.clear()
-            with pytest.raises(BadRequestError):  # a size the caller chose is not changed
-                [c async for c in cloud.clusters.list(limit=200)]
-            assert seen == ["200"]
-    finally:
-        await runner.cleanup()
+    async with (
+        serve(handler, "/api/v1/clusters") as url,
+        CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud,
+    ):
+        assert [c async for c in cloud.clusters.list()] == []
+        assert seen == ["500"]
+        seen.clear()
+        cap["max"] = 100  # a server that refuses our default
+        assert [c async for c in cloud.clusters.list()] == []
+        assert seen == ["500", None]
+        seen.clear()
+        with pytest.raises(BadRequestError):  # a size the caller chose is not changed
+            [c async for c in cloud.clusters.list(limit=200)]
+        assert seen == ["200"]

@@ -22,6 +22,7 @@ from ccloud_async.testing import FakeCloud
 from ccloud_async.testing import common as emulator_common
 
 from .conftest import KEY, make_client
+from .http_stub import serve
 
 KEYSET = sorted(op_id for op_id, op in OPERATIONS.items() if "pagination.page" in op.query_params)
 LIMIT = 3
@@ -356,16 +357,8 @@ async def repeating() -> AsyncIterator[tuple[str, list[str]]]:
         seen.append(request.path)
         return web.json_response({"pagination": {"next_page": "same-token"}})
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}", seen
-    finally:
-        await runner.cleanup()
+    async with serve(handler) as url:
+        yield url, seen
 
 
 @pytest.mark.parametrize("op_id", KEYSET)

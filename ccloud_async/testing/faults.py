@@ -32,7 +32,7 @@ import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
@@ -62,21 +62,7 @@ FaultKind = Literal[
     "slow_body",
     "chaos",
 ]
-FAULT_KINDS: frozenset[str] = frozenset(
-    {
-        "status",
-        "rate_limit",
-        "html",
-        "empty",
-        "null",
-        "reset",
-        "delay",
-        "slow_headers",
-        "truncated",
-        "slow_body",
-        "chaos",
-    }
-)
+FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 # What Fault.chaos picks from by default: everything but 429s and plain delays.
 CHAOS_KINDS: tuple[str, ...] = (
     "status",
