@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import anyio
@@ -39,6 +40,8 @@ __all__ = ["Transport"]
 
 logger = logging.getLogger("ccloud_async")
 
+T = TypeVar("T")
+
 DEFAULT_TIMEOUT = 30.0
 # aiohttp's own timeouts stay off: ours is per attempt and excludes the limiter wait.
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
@@ -46,6 +49,39 @@ _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=
 
 class _AttemptTimeout(asyncio.TimeoutError):
     """Our per-attempt timeout (aiohttp passes asyncio.TimeoutError through untouched)."""
+
+
+async def _send_and_read(
+    handler: aiohttp.ClientHandlerType, req: aiohttp.ClientRequest
+) -> aiohttp.ClientResponse:
+    resp = await handler(req)
+    try:
+        await resp.read()
+    except BaseException:
+        resp.close()
+        raise
+    return resp
+
+
+if sys.version_info >= (3, 11):
+
+    async def _within(timeout: float, work: Awaitable[T]) -> T:
+        """``work`` or :class:`_AttemptTimeout` after ``timeout`` seconds."""
+        try:
+            async with asyncio.timeout(timeout) as deadline:
+                return await work
+        except TimeoutError:
+            if deadline.expired():
+                raise _AttemptTimeout() from None
+            raise
+
+else:  # asyncio.timeout is 3.11+: anyio's cancel scope does the same job
+
+    async def _within(timeout: float, work: Awaitable[T]) -> T:
+        """``work`` or :class:`_AttemptTimeout` after ``timeout`` seconds."""
+        with anyio.move_on_after(timeout):
+            return await work
+        raise _AttemptTimeout()
 
 
 @dataclass
@@ -319,7 +355,7 @@ class Transport:
             data = await resp.read()  # already read inside the middleware
             return RawResponse(
                 status=resp.status,
-                headers={k.lower(): v for k, v in resp.headers.items()},
+                headers=resp.headers,  # case-insensitive: no copy needed
                 body=data,
                 method=method,
                 path=path,
@@ -337,15 +373,7 @@ class Transport:
                 info.number += 1
                 info.started = time.monotonic()
                 info.waited += info.started - queued
-                with anyio.move_on_after(timeout):
-                    resp = await handler(req)
-                    try:
-                        await resp.read()
-                    except BaseException:
-                        resp.close()
-                        raise
-                    return resp
-                raise _AttemptTimeout()
+                return await _within(timeout, _send_and_read(handler, req))
             finally:
                 limiter.release()
 
