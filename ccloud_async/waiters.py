@@ -24,6 +24,7 @@ __all__ = [
     "PollSchedule",
     "Verdict",
     "cluster_judge",
+    "state_text",
     "status_judge",
     "wait_until",
 ]
@@ -106,7 +107,8 @@ async def wait_until(
         await anyio.sleep(pause)
 
 
-def _text(value: object) -> str:
+def state_text(value: object) -> str:
+    """An enum member, plain string or None as the text of a state."""
     return "" if value is None else str(getattr(value, "value", value))
 
 
@@ -120,8 +122,8 @@ def cluster_judge(until: str) -> Judge[Any]:
         raise ValueError(f"until must be CREATED, DELETED or IDLE, got {until!r}")
 
     def judge(cluster: Any) -> Judgement:
-        state = _text(getattr(cluster, "state", None))
-        operation = _text(getattr(cluster, "operation_status", None))
+        state = state_text(getattr(cluster, "state", None))
+        operation = state_text(getattr(cluster, "operation_status", None))
         idle = operation in _NO_OPERATION
         label = state if idle else f"{state} ({operation})"
         if until == "DELETED":
@@ -149,7 +151,7 @@ def status_judge(
     anything else — a failure, or a state that cannot lead to ``done`` — fails it."""
 
     def judge(value: Any) -> Judgement:
-        status = _text(read(value))
+        status = state_text(read(value))
         label = describe(value) if describe is not None else status
         if status in done:
             return Verdict.DONE, label

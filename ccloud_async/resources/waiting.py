@@ -29,6 +29,7 @@ from ..waiters import (
     PollSchedule,
     Verdict,
     cluster_judge,
+    state_text,
     status_judge,
     wait_until,
 )
@@ -58,6 +59,24 @@ T = TypeVar("T")
 HOUR = 3600.0
 
 
+def _gone_as(
+    get: Callable[[], Awaitable[T]], counts: bool, stand_in: Callable[[], Any]
+) -> Callable[[], Awaitable[T]]:
+    """Poll ``get``; when ``counts`` (the wait is for the resource to go), a 404 answers
+    ``stand_in()`` — a value in the gone state — instead of raising."""
+
+    async def fetch() -> T:
+        try:
+            return await get()
+        except NotFoundError:
+            if not counts:
+                raise
+            result: T = stand_in()
+            return result
+
+    return fetch
+
+
 def _status(value: Any) -> object:
     return getattr(value, "status", None)
 
@@ -79,14 +98,11 @@ class Clusters(ClustersResource):
         """
         judge = cluster_judge(until)
 
-        async def fetch() -> Cluster:
-            try:
-                return await self.get(cluster_id)
-            except NotFoundError:
-                if until != "DELETED":
-                    raise
-                return Cluster(id=cluster_id, state="DELETED")  # type: ignore[arg-type]
-
+        fetch = _gone_as(
+            lambda: self.get(cluster_id),
+            until == "DELETED",
+            lambda: Cluster(id=cluster_id, state="DELETED"),  # type: ignore[arg-type]
+        )
         return await wait_until(
             fetch,
             judge,
@@ -112,7 +128,7 @@ class Restores(RestoresResource):
             _status,
             done={"SUCCESS"},
             pending={"PENDING"},
-            describe=lambda r: f"{_text(r.status)} {_percent(r.completion_percent)}".strip(),
+            describe=lambda r: f"{state_text(r.status)} {_percent(r.completion_percent)}".strip(),
         )
         return await wait_until(
             lambda: self.get(cluster_id, restore_id),
@@ -172,6 +188,9 @@ class CMEK(CMEKResource):
         )
 
 
+_EXPORT_PENDING = {"ENABLING", "DISABLING"}
+
+
 class LogExport(LogExportResource):
     async def wait(
         self,
@@ -187,25 +206,19 @@ class LogExport(LogExportResource):
         Waiting for DISABLED, a configuration that is gone (404) counts as DISABLED.
         """
 
-        async def fetch() -> LogExportClusterInfo:
-            try:
-                return await self.get(cluster_id)
-            except NotFoundError:
-                if until != "DISABLED":
-                    raise
-                return LogExportClusterInfo(cluster_id=cluster_id, status="DISABLED")  # type: ignore[arg-type]
-
+        fetch = _gone_as(
+            lambda: self.get(cluster_id),
+            until == "DISABLED",
+            lambda: LogExportClusterInfo(cluster_id=cluster_id, status="DISABLED"),  # type: ignore[arg-type]
+        )
         return await wait_until(
             fetch,
-            status_judge(_status, done={until}, pending={"ENABLING", "DISABLING"}),
+            status_judge(_status, done={until}, pending=_EXPORT_PENDING),
             what=f"log export of cluster {cluster_id} until {until}",
             timeout=timeout,
             schedule=poll,
             on_change=on_change,
         )
-
-
-_EXPORT_PENDING = {"ENABLING", "DISABLING"}
 
 
 class MetricExport(MetricExportResource):
@@ -218,17 +231,8 @@ class MetricExport(MetricExportResource):
         poll: PollSchedule,
         on_change: OnChange | None,
     ) -> T:
-        async def fetch() -> T:
-            try:
-                return await get()
-            except NotFoundError:
-                # Waiting for NOT_DEPLOYED, a configuration that is gone counts as such.
-                if until != "NOT_DEPLOYED":
-                    raise
-                return _NotDeployed()  # type: ignore[return-value]
-
         return await wait_until(
-            fetch,
+            _gone_as(get, until == "NOT_DEPLOYED", _NotDeployed),
             status_judge(_status, done={until}, pending=_EXPORT_PENDING),
             what=f"{what} until {until}",
             timeout=timeout,
@@ -361,16 +365,12 @@ class _NotDeployed:
 _CMEK_PENDING = {"ENABLING", "DISABLING", "ROTATING", "REVOKING"}
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(getattr(value, "value", value))
-
-
 def _percent(value: object) -> str:
     return f"{float(value) * 100:.0f}%" if isinstance(value, (int, float)) else ""
 
 
 def _services_judge(services: list[Any]) -> Judgement:
-    statuses = sorted({_text(s.status) for s in services}) or ["NONE"]
+    statuses = sorted({state_text(s.status) for s in services}) or ["NONE"]
     label = ",".join(statuses)
     if any(s.endswith("_FAILED") for s in statuses):
         return Verdict.FAILED, label
