@@ -13,7 +13,7 @@ import msgspec
 
 from .models._base import check_fields, convert, encode
 
-__all__ = ["build_body", "build_query", "expand_path"]
+__all__ = ["build_body", "build_query", "expand_path", "rfc3339"]
 
 T = TypeVar("T")
 
@@ -48,16 +48,20 @@ def expand_path(template: str, params: Mapping[str, object]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
+def rfc3339(value: datetime.datetime, name: str = "datetime") -> str:
+    """A timezone-aware datetime as RFC 3339 in UTC with ``Z``."""
+    if value.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 def _query_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            raise ValueError("query datetimes must be timezone-aware")
-        text = value.astimezone(datetime.timezone.utc).isoformat()
-        return text.replace("+00:00", "Z")
+        return rfc3339(value, "query datetimes")
     if isinstance(value, (str, int, float)):
         return str(value)
     raise TypeError(f"cannot send {type(value).__name__} in a query string")

@@ -7,6 +7,7 @@ import datetime
 from ..audit_cursor import AuditResume
 from ..audit_pager import AuditLogStream
 from ..models import AuditLogEntry
+from ..request_builder import rfc3339
 from .audit_logs import AuditLogsResource
 
 __all__ = ["AuditLogs"]
@@ -15,10 +16,7 @@ __all__ = ["AuditLogs"]
 def _cursor_text(value: datetime.datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
-    if value.tzinfo is None:
-        raise ValueError("starting_from must be timezone-aware")
-    text = value.astimezone(datetime.timezone.utc).isoformat()
-    return text.replace("+00:00", "Z")
+    return rfc3339(value, "starting_from")
 
 
 def _entry_id(entry: AuditLogEntry) -> str:
