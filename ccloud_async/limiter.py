@@ -70,7 +70,8 @@ class PauseOnlyLimiter:
             await asyncio.sleep(left)
 
     async def acquire(self) -> None:
-        await self._wait_out_pause()
+        if self._paused_until:  # skip the clock when no pause was ever asked for
+            await self._wait_out_pause()
 
     def release(self) -> None:
         """Nothing to give back: there is no rate to keep."""

@@ -6,6 +6,7 @@ import datetime
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ __all__ = ["build_body", "build_query", "expand_path", "rfc3339"]
 T = TypeVar("T")
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def _segment(name: str, value: object) -> str:
@@ -26,6 +28,8 @@ def _segment(name: str, value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise TypeError(f"path parameter {name!r} must be a str, got {type(value).__name__}")
     text = str(value)
+    if _UNRESERVED.fullmatch(text) and text not in (".", ".."):
+        return text  # nothing to escape: the common case (ids), without quote()
     if not text:
         raise ValueError(f"path parameter {name!r} must not be empty")
     # One value is one path segment: '/' and '?' are escaped, and the dot segments
@@ -36,16 +40,28 @@ def _segment(name: str, value: object) -> str:
     return encoded
 
 
+@lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``"/a/{x}/b"`` as ``(("/a/", "x"), ("/b", None))``: parsed once per template."""
+    parts: list[tuple[str, str | None]] = []
+    start = 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append((template[start : match.start()], match.group(1)))
+        start = match.end()
+    parts.append((template[start:], None))
+    return tuple(parts)
+
+
 def expand_path(template: str, params: Mapping[str, object]) -> str:
     """Fill ``{name}`` placeholders with percent-encoded single segments."""
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in params:
-            raise TypeError(f"missing path parameter {name!r}")
-        return _segment(name, params[name])
-
-    return _PLACEHOLDER.sub(fill, template)
+    out: list[str] = []
+    for literal, name in _template_parts(template):
+        out.append(literal)
+        if name is not None:
+            if name not in params:
+                raise TypeError(f"missing path parameter {name!r}")
+            out.append(_segment(name, params[name]))
+    return "".join(out)
 
 
 def rfc3339(value: datetime.datetime, name: str = "datetime") -> str:

@@ -23,7 +23,7 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MAX_SNIPPET = 200
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made once per response, on the hot path
 class RawResponse:
     """A fully read response; ``headers`` keys are lower-case."""
 

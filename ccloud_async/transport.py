@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
-import anyio
 from yarl import URL
 
 from .config import ClientConfig
+from .deadlines import DeadlineTimers
 from .errors import APIConnectionError, APIError, APITimeoutError
 from .limiter import Limiter, PauseOnlyLimiter
 from .request_builder import build_query, expand_path
@@ -40,48 +39,9 @@ __all__ = ["Transport"]
 
 logger = logging.getLogger("ccloud_async")
 
-T = TypeVar("T")
-
 DEFAULT_TIMEOUT = 30.0
 # aiohttp's own timeouts stay off: ours is per attempt and excludes the limiter wait.
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
-
-
-class _AttemptTimeout(asyncio.TimeoutError):
-    """Our per-attempt timeout (aiohttp passes asyncio.TimeoutError through untouched)."""
-
-
-async def _send_and_read(
-    handler: aiohttp.ClientHandlerType, req: aiohttp.ClientRequest
-) -> aiohttp.ClientResponse:
-    resp = await handler(req)
-    try:
-        await resp.read()
-    except BaseException:
-        resp.close()
-        raise
-    return resp
-
-
-if sys.version_info >= (3, 11):
-
-    async def _within(timeout: float, work: Awaitable[T]) -> T:
-        """``work`` or :class:`_AttemptTimeout` after ``timeout`` seconds."""
-        try:
-            async with asyncio.timeout(timeout) as deadline:
-                return await work
-        except TimeoutError:
-            if deadline.expired():
-                raise _AttemptTimeout() from None
-            raise
-
-else:  # asyncio.timeout is 3.11+: anyio's cancel scope does the same job
-
-    async def _within(timeout: float, work: Awaitable[T]) -> T:
-        """``work`` or :class:`_AttemptTimeout` after ``timeout`` seconds."""
-        with anyio.move_on_after(timeout):
-            return await work
-        raise _AttemptTimeout()
 
 
 @dataclass
@@ -100,6 +60,7 @@ class _SessionBox:
         self._headers = headers
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
+        self.deadlines = DeadlineTimers()
         self.closed = False
 
     def get(self) -> aiohttp.ClientSession:
@@ -219,7 +180,19 @@ class Transport:
             info = _Attempt()
             middleware = self._middleware(info, attempt_timeout)
             try:
-                response = await self._send(session, method, url, path, body, headers, middleware)
+                async with session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    allow_redirects=False,
+                    middlewares=(middleware,),
+                ) as resp:
+                    # The middleware has read the body; headers stay aiohttp's
+                    # case-insensitive mapping, no copy needed.
+                    response = RawResponse(
+                        resp.status, resp.headers, await resp.read(), method, path
+                    )
             except asyncio.TimeoutError:
                 failure: Failure = Failure.TIMEOUT
                 error: APIError = APITimeoutError(
@@ -334,36 +307,11 @@ class Transport:
         logger.warning("%s %s: %s; retrying in %.2fs", method, path, why, decision.delay)
         await asyncio.sleep(decision.delay)
 
-    async def _send(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: URL,
-        path: str,
-        body: bytes | None,
-        headers: dict[str, str] | None,
-        middleware: Any,
-    ) -> RawResponse:
-        async with session.request(
-            method,
-            url,
-            data=body,
-            headers=headers,
-            allow_redirects=False,
-            middlewares=(middleware,),
-        ) as resp:
-            data = await resp.read()  # already read inside the middleware
-            return RawResponse(
-                status=resp.status,
-                headers=resp.headers,  # case-insensitive: no copy needed
-                body=data,
-                method=method,
-                path=path,
-            )
-
     def _middleware(self, info: _Attempt, timeout: float) -> Any:
         limiter = self.limiter
+        deadlines = self._box.deadlines
 
+        # One flat coroutine per wire attempt: this is the hot path.
         async def attempt(
             req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
         ) -> aiohttp.ClientResponse:
@@ -373,7 +321,16 @@ class Transport:
                 info.number += 1
                 info.started = time.monotonic()
                 info.waited += info.started - queued
-                return await _within(timeout, _send_and_read(handler, req))
+                # The deadline covers sending and reading the whole body, so the
+                # limiter slot is held until the attempt is really over.
+                with deadlines.after(timeout):
+                    resp = await handler(req)
+                    try:
+                        await resp.read()
+                    except BaseException:
+                        resp.close()
+                        raise
+                    return resp
             finally:
                 limiter.release()
 
