@@ -107,7 +107,7 @@ async def _first_cluster(url: str) -> str:
         return clusters[0].id
 
 
-def measure(calls: int = 3000, rounds: int = 3) -> dict[str, float]:
+def measure(calls: int = 3000, rounds: int = 5) -> dict[str, float]:
     """Best calls/s of each client over ``rounds`` alternating rounds."""
     clients = {"sdk": sdk_rate, "aiohttp": aiohttp_rate, "httpx_pydantic": httpx_rate}
     best = dict.fromkeys(clients, 0.0)

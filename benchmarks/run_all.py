@@ -192,13 +192,16 @@ def start_up(sizes: Sizes) -> list[Figure]:
 
     return [
         Figure("7. Start-up: `python -c pass` (baseline)", f"{base * 1000:.0f} ms", "—", None),
+        Figure("7. Start-up: `import ccloud_async`", shown("import"), "reported", None),
         Figure(
-            "7. Start-up: `import ccloud_async`",
-            shown("import"),
+            "7. Start-up: `from ccloud_async import CockroachCloud`",
+            shown("client"),
             "< 300 ms",
-            result["import"] < 0.3,
+            result["client"] < 0.3,
         ),
-        Figure("7. Start-up: `ccloud-async --help`", shown("help"), "reported", None),
+        Figure(
+            "7. Start-up: `ccloud-async --help`", shown("help"), "< 150 ms", result["help"] < 0.15
+        ),
     ]
 
 
@@ -241,11 +244,16 @@ def write_results(figures: list[Figure], quick: bool, elapsed: float, path: Path
         "- 2/3: the same `GET /api/v1/clusters/{id}` at the same concurrency and connection "
         "limit, limiter off; raw aiohttp reads the body and `json.loads` it, the SDK decodes "
         "it into `Cluster`, the alternative is `httpx.AsyncClient` + a pydantic v2 `Cluster` "
-        "(`benchmarks/pydantic_models.py`). Best of 3 alternating rounds.",
+        "(`benchmarks/pydantic_models.py`). Raw aiohttp runs with no timeout at all; the SDK "
+        "keeps its 30 s per-attempt deadline. Best of 5 alternating rounds.",
         "- 4: one page of clusters from the seeded emulator; `decode(ListClustersResponse, "
         "data)` vs `ListClustersResponse.model_validate_json(data)` (pydantic v2 models of "
-        "the same schema) vs `json.loads(data)`; best of 7 repeats of 10.",
-        "- 7: fresh processes, best of 5 wall times.",
+        "the same schema) vs `json.loads(data)`; the three take turns for 25 rounds of 10 "
+        "decodes and the best round of each counts, garbage collector on as in a real "
+        "program.",
+        "- 7: fresh processes, best of 5 wall times. The package loads its names on first "
+        "use, so `import ccloud_async` alone costs little; importing the client pulls in "
+        "aiohttp and the models, and that is the figure with the goal.",
         "",
     ]
     path.write_text("\n".join(lines))

@@ -1,4 +1,6 @@
-"""Start-up: ``import ccloud_async`` and ``ccloud-async --help``, against ``python -c pass``.
+"""Start-up wall time against ``python -c pass``: ``import ccloud_async`` (names load on
+first use), ``from ccloud_async import CockroachCloud`` (what a program really pays:
+aiohttp, the client and the models) and ``ccloud-async --help``.
 
     python benchmarks/startup.py
 
@@ -35,6 +37,7 @@ def measure(runs: int = RUNS) -> dict[str, float]:
     return {
         "baseline": _best([sys.executable, "-c", "pass"], runs),
         "import": _best([sys.executable, "-c", "import ccloud_async"], runs),
+        "client": _best([sys.executable, "-c", "from ccloud_async import CockroachCloud"], runs),
         "help": _best(help_cmd, runs),
     }
 

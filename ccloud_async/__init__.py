@@ -1,34 +1,41 @@
 """ccloud_async: an asyncio-native, typed SDK for the CockroachDB Cloud API."""
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-from . import errors, models
-from ._operations import OPERATIONS
 from ._version import __version__
-from .client import DEFAULT_LIMITER, CockroachCloud
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    CloudError,
-    ConfigurationError,
-    ConflictError,
-    MissingCredentialsError,
-    NotFoundError,
-    PaginationError,
-    PermissionDeniedError,
-    RateLimitedError,
-    ResponseDecodeError,
-    ServerError,
-)
-from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
-from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
-from .operations import Operation
-from .pagination import AsyncPager, Page
-from .retry import RetryPolicy
+
+# Every name below is imported on first use (PEP 562), so that ``import ccloud_async``
+# and the command line's ``--help`` do not pay for aiohttp and the generated models
+# before anything needs them.
+if TYPE_CHECKING:
+    from . import errors, models
+    from ._operations import OPERATIONS
+    from .client import DEFAULT_LIMITER, CockroachCloud
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        CloudError,
+        ConfigurationError,
+        ConflictError,
+        MissingCredentialsError,
+        NotFoundError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitedError,
+        ResponseDecodeError,
+        ServerError,
+    )
+    from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
+    from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
+    from .operations import Operation
+    from .pagination import AsyncPager, Page
+    from .redis_limiter import LimiterUnavailableError, RedisLimiter
+    from .retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_LIMITER",
@@ -68,17 +75,40 @@ __all__ = [
     "stream_fleet",
 ]
 
-
-if TYPE_CHECKING:
-    from .redis_limiter import LimiterUnavailableError, RedisLimiter
-
-_LAZY = ("LimiterUnavailableError", "RedisLimiter")
+_SUBMODULES = ("errors", "models")
+_HOME = {
+    "OPERATIONS": "._operations",
+    "DEFAULT_LIMITER": ".client",
+    "CockroachCloud": ".client",
+    "FleetProgress": ".fleet",
+    "FleetResult": ".fleet",
+    "run_fleet": ".fleet",
+    "stream_fleet": ".fleet",
+    "InProcessLimiter": ".limiter",
+    "Limiter": ".limiter",
+    "PauseOnlyLimiter": ".limiter",
+    "Operation": ".operations",
+    "AsyncPager": ".pagination",
+    "Page": ".pagination",
+    "RetryPolicy": ".retry",
+    # Only when asked for: redis stays an optional dependency.
+    "LimiterUnavailableError": ".redis_limiter",
+    "RedisLimiter": ".redis_limiter",
+}
 
 
 def __getattr__(name: str) -> object:
-    # The Redis limiter's module is imported only when asked for (redis stays optional).
-    if name in _LAZY:
-        from . import redis_limiter
+    if name in _SUBMODULES:
+        value: object = import_module(f".{name}", __name__)
+    elif name in _HOME:
+        value = getattr(import_module(_HOME[name], __name__), name)
+    elif name in __all__:  # the error classes
+        value = getattr(import_module(".errors", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
 
-        return getattr(redis_limiter, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -24,8 +24,6 @@ import asyncio
 import time
 from typing import Protocol, runtime_checkable
 
-from aiolimiter import AsyncLimiter
-
 __all__ = ["InProcessLimiter", "Limiter", "PauseOnlyLimiter"]
 
 API_RATE_LIMIT = 10  # requests per second per user
@@ -99,6 +97,10 @@ class InProcessLimiter(PauseOnlyLimiter):
         self.max_requests = max_requests
         self.period = period
         self.interval = period / (max_requests * headroom)
+        # Imported here: aiolimiter's package init reads its version through
+        # importlib.metadata, ~15 ms that no program needs before it makes a limiter.
+        from aiolimiter import AsyncLimiter
+
         self._bucket = AsyncLimiter(1, self.interval)
         # Slots of starts whose attempt ended less than one period ago (or has not ended).
         self._window = asyncio.Semaphore(max_requests)

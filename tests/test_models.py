@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 from typing import Any
 
@@ -132,6 +133,13 @@ def test_serverless_cluster_decodes_with_int64_as_int() -> None:
     assert cluster.created_at == datetime.datetime(
         2024, 5, 1, 12, 0, 0, 123457, tzinfo=datetime.timezone.utc
     )
+
+
+def test_models_are_not_tracked_by_the_garbage_collector() -> None:
+    cluster = decode(Cluster, _bytes(SERVERLESS_CLUSTER))
+    assert cluster.config is not None
+    assert not gc.is_tracked(cluster) and not gc.is_tracked(cluster.config)
+    assert not gc.is_tracked(cluster.regions[0])
 
 
 def test_dedicated_cluster_decodes() -> None:

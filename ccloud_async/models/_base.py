@@ -39,8 +39,13 @@ T = TypeVar("T")
 _MASK = "'***'"
 
 
-class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
-    """Base of every API model."""
+class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True, gc=False):
+    """Base of every API model.
+
+    ``gc=False``: models are plain data and never part of a reference cycle, so the
+    garbage collector need not track (and keep re-scanning) the thousands of them a
+    large page decodes into.
+    """
 
     # Field names whose values are secrets: masked in repr, never logged.
     __secret_fields__: ClassVar[frozenset[str]] = frozenset()
