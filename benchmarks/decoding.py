@@ -3,7 +3,8 @@
     python benchmarks/decoding.py [CLUSTERS]        (default 1000)
 
 The JSON comes from the emulator (seeded with CLUSTERS clusters, fetched in pages of
-500 and joined into one page). Timings: best round of several, the three taking turns, garbage collector on.
+500 and joined into one page). Timings: best round of several, the three decoders
+taking turns, garbage collector on.
 """
 
 from __future__ import annotations
