@@ -245,7 +245,8 @@ def write_results(figures: list[Figure], quick: bool, elapsed: float, path: Path
         "limit, limiter off; raw aiohttp reads the body and `json.loads` it, the SDK decodes "
         "it into `Cluster`, the alternative is `httpx.AsyncClient` + a pydantic v2 `Cluster` "
         "(`benchmarks/pydantic_models.py`). Raw aiohttp runs with no timeout at all; the SDK "
-        "keeps its 30 s per-attempt deadline. Best of 5 alternating rounds.",
+        "keeps its 30 s per-attempt deadline. The SDK and raw aiohttp take turns for 9 rounds "
+        "(httpx for 3) and the best round of each counts.",
         "- 4: one page of clusters from the seeded emulator; `decode(ListClustersResponse, "
         "data)` vs `ListClustersResponse.model_validate_json(data)` (pydantic v2 models of "
         "the same schema) vs `json.loads(data)`; the three take turns for 25 rounds of 10 "

@@ -4,11 +4,14 @@ aiohttp, the client and the models) and ``ccloud-async --help``.
 
     python benchmarks/startup.py
 
-Each command runs in a fresh process; best of 5 wall times.
+Each command runs in a fresh process; best of 5 wall times. Bytecode caching is on for
+them (as after any normal install) even where ``PYTHONDONTWRITEBYTECODE`` is set, so the
+figures do not include compiling the package's sources on every start.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,10 +21,12 @@ RUNS = 5
 
 
 def _best(args: list[str], runs: int = RUNS) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=env)  # writes .pyc
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=env)
         best = min(best, time.perf_counter() - started)
     return best
 

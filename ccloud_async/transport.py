@@ -159,14 +159,16 @@ class Transport:
         """
         method = method.upper()
         path = expand_path(template, path_params or {})
-        pairs = build_query(query or {})
-        policy = self.retry.with_overrides(
-            max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
-        )
+        pairs = build_query(query) if query else None
+        policy = self.retry
+        if max_retries is not None or retry_unsafe is not None or lock_wait is not None:
+            policy = policy.with_overrides(
+                max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
+            )
         attempt_timeout = self.timeout if timeout is None else timeout
         if attempt_timeout <= 0:
             raise ValueError("timeout must be > 0 seconds")
-        session = self._get_session()
+        session = self._box.get()
         url = self.url_for(path)
         if pairs:
             url = url.with_query(pairs)

@@ -10,7 +10,6 @@ only once a command runs.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -171,6 +170,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         progress_enabled=not args.quiet,
         interactive=sys.stdin.isatty(),
     )
+    import asyncio  # here, not at the top: `--help` and usage errors need no event loop
+
     try:
         return asyncio.run(_run_command(ctx, args))
     except KeyboardInterrupt:
