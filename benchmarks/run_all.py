@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -23,7 +24,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import decoding  # noqa: E402
 import overhead  # noqa: E402
 import startup  # noqa: E402
 
@@ -61,6 +61,21 @@ def _script(name: str, *args: object) -> str:
     return done.stdout
 
 
+def _measure_in_child(module: str, *args: object) -> dict[str, float]:
+    """``<module>.measure(*args)`` in a fresh process: no heap or GC state left over from
+    the figures before it."""
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import {module}; "
+        f"print(json.dumps({module}.measure(*{args!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        raise RuntimeError(f"{module}.measure failed with exit code {done.returncode}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _number(pattern: str, text: str) -> float:
     found = re.search(pattern, text)
     if found is None:
@@ -88,7 +103,7 @@ def pacing(sizes: Sizes) -> list[Figure]:
 
 def transport(sizes: Sizes) -> list[Figure]:
     print(f"$ overhead.measure({sizes.overhead_calls})", flush=True)
-    best = overhead.measure(sizes.overhead_calls)
+    best = _measure_in_child("overhead", sizes.overhead_calls)
     for name, rate in best.items():
         print(f"{name:<16} {rate:8.0f} calls/s", flush=True)
     vs_raw = best["sdk"] / best["aiohttp"]
@@ -112,7 +127,7 @@ def transport(sizes: Sizes) -> list[Figure]:
 
 def decode(sizes: Sizes) -> list[Figure]:
     print(f"$ decoding.measure({sizes.decode_clusters})", flush=True)
-    result = decoding.measure(sizes.decode_clusters)
+    result = _measure_in_child("decoding", sizes.decode_clusters)
     for name in ("sdk", "pydantic", "json_loads"):
         print(f"{name:<16} {result[name] * 1000:.2f} ms", flush=True)
     vs_pydantic = result["pydantic"] / result["sdk"]
