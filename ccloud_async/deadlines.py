@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import math
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 
 __all__ = ["TICK", "AttemptTimeout", "DeadlineTimers"]
@@ -70,11 +71,14 @@ class DeadlineTimers:
     def __init__(self) -> None:
         self._buckets: dict[int, set[_Deadline]] = {}
 
-    def after(self, seconds: float) -> _Deadline:
-        """A context manager that turns into ``asyncio.TimeoutError`` after ``seconds``.
+    def after(self, seconds: float) -> AbstractContextManager[None]:
+        """A context manager that turns into ``asyncio.TimeoutError`` after ``seconds``
+        (``math.inf``: never).
 
         Enter it with ``with`` in the task it should cancel (it needs no ``await``).
         """
+        if seconds == math.inf:
+            return nullcontext()
         loop = asyncio.get_running_loop()
         task = asyncio.current_task(loop)
         if task is None:

@@ -44,6 +44,15 @@ DEFAULT_TIMEOUT = 30.0
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
 
 
+def _check_timeout(value: float) -> float:
+    """A per-attempt timeout: seconds > 0; ``math.inf`` means no deadline."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(value).__name__}")
+    if not value > 0:  # NaN fails this too
+        raise ValueError(f"timeout must be > 0 seconds, got {value!r}")
+    return value
+
+
 @dataclass
 class _Attempt:
     """What one attempt measured, for the log line."""
@@ -99,8 +108,7 @@ class Transport:
         connection_limit: int = 100,
         _box: _SessionBox | None = None,
     ) -> None:
-        if timeout <= 0:
-            raise ValueError("timeout must be > 0 seconds")
+        _check_timeout(timeout)
         self.config = config
         self.limiter: Limiter = limiter if limiter is not None else PauseOnlyLimiter()
         self.retry = retry
@@ -165,9 +173,7 @@ class Transport:
             policy = policy.with_overrides(
                 max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
             )
-        attempt_timeout = self.timeout if timeout is None else timeout
-        if attempt_timeout <= 0:
-            raise ValueError("timeout must be > 0 seconds")
+        attempt_timeout = self.timeout if timeout is None else _check_timeout(timeout)
         session = self._box.get()
         url = self.url_for(path)
         if pairs:

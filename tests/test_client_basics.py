@@ -233,3 +233,29 @@ async def test_module_level_client_uses_the_running_loop(fake: FakeCloud) -> Non
     await cloud.aclose()  # twice is fine
     with pytest.raises(RuntimeError, match="closed"):
         await cloud.clusters.get("x")
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error", "needle"),
+    [
+        (0, ValueError, "> 0 seconds, got 0"),
+        (-1.5, ValueError, "> 0 seconds, got -1.5"),
+        (float("nan"), ValueError, "> 0 seconds, got nan"),
+        ("5", TypeError, "number of seconds, got str"),
+        (True, TypeError, "number of seconds, got bool"),
+    ],
+)
+async def test_bad_timeouts_are_refused_before_sending(
+    client: CockroachCloud, fake: FakeCloud, timeout: object, error: type, needle: str
+) -> None:
+    with pytest.raises(error, match=needle):
+        CockroachCloud(api_key="k" * 20, base_url=fake.url, timeout=timeout)  # type: ignore[arg-type]
+    with pytest.raises(error, match=needle):
+        await client.clusters.get("any-cluster", timeout=timeout)  # type: ignore[arg-type]
+    assert fake.stats.requests == 0
+
+
+async def test_infinite_timeout_means_no_deadline(client: CockroachCloud, fake: FakeCloud) -> None:
+    created = await client.clusters.create(name="no-deadline", provider="GCP", spec=SERVERLESS)
+    fetched = await client.clusters.get(created.id, timeout=float("inf"))
+    assert fetched.id == created.id
