@@ -76,25 +76,37 @@ __all__ = [
 ]
 
 _SUBMODULES = ("errors", "models")
-_HOME = {
-    "OPERATIONS": "._operations",
-    "DEFAULT_LIMITER": ".client",
-    "CockroachCloud": ".client",
-    "FleetProgress": ".fleet",
-    "FleetResult": ".fleet",
-    "run_fleet": ".fleet",
-    "stream_fleet": ".fleet",
-    "InProcessLimiter": ".limiter",
-    "Limiter": ".limiter",
-    "PauseOnlyLimiter": ".limiter",
-    "Operation": ".operations",
-    "AsyncPager": ".pagination",
-    "Page": ".pagination",
-    "RetryPolicy": ".retry",
-    # Only when asked for: redis stays an optional dependency.
-    "LimiterUnavailableError": ".redis_limiter",
-    "RedisLimiter": ".redis_limiter",
+# Where each exported name lives. Redis stays optional: its module loads only when
+# RedisLimiter or LimiterUnavailableError is asked for.
+_EXPORTS_BY_MODULE = {
+    "._operations": ("OPERATIONS",),
+    ".client": ("DEFAULT_LIMITER", "CockroachCloud"),
+    ".errors": (
+        "APIConnectionError",
+        "APIError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "CloudError",
+        "ConfigurationError",
+        "ConflictError",
+        "MissingCredentialsError",
+        "NotFoundError",
+        "PaginationError",
+        "PermissionDeniedError",
+        "RateLimitedError",
+        "ResponseDecodeError",
+        "ServerError",
+    ),
+    ".fleet": ("FleetProgress", "FleetResult", "run_fleet", "stream_fleet"),
+    ".limiter": ("InProcessLimiter", "Limiter", "PauseOnlyLimiter"),
+    ".operations": ("Operation",),
+    ".pagination": ("AsyncPager", "Page"),
+    ".redis_limiter": ("LimiterUnavailableError", "RedisLimiter"),
+    ".retry": ("RetryPolicy",),
 }
+_HOME = {name: module for module, names in _EXPORTS_BY_MODULE.items() for name in names}
 
 
 def __getattr__(name: str) -> object:
@@ -102,8 +114,6 @@ def __getattr__(name: str) -> object:
         value: object = import_module(f".{name}", __name__)
     elif name in _HOME:
         value = getattr(import_module(_HOME[name], __name__), name)
-    elif name in __all__:  # the error classes
-        value = getattr(import_module(".errors", __name__), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later lookups skip this function

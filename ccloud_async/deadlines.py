@@ -22,7 +22,6 @@ from types import TracebackType
 __all__ = ["TICK", "AttemptTimeout", "DeadlineTimers"]
 
 TICK = 0.05  # seconds
-_CANCEL_COUNTS = sys.version_info >= (3, 11)  # Task.cancelling()/uncancel()
 
 
 class AttemptTimeout(asyncio.TimeoutError):
@@ -37,7 +36,9 @@ class _Deadline:
     def __init__(self, task: asyncio.Task[object], bucket: set[_Deadline]) -> None:
         self._task = task
         self._bucket = bucket
-        self._cancelling = task.cancelling() if _CANCEL_COUNTS else 0  # type: ignore[attr-defined,unused-ignore]
+        self._cancelling = 0
+        if sys.version_info >= (3, 11):  # cancel counts: Task.cancelling()/uncancel()
+            self._cancelling = task.cancelling()
         self.fired = False
 
     def expire(self) -> None:

@@ -25,7 +25,8 @@ _MAX_SNIPPET = 200
 
 @dataclass(slots=True)  # not frozen: made once per response, on the hot path
 class RawResponse:
-    """A fully read response; ``headers`` keys are lower-case."""
+    """A fully read response. ``headers`` is read with lower-case names: the transport
+    passes aiohttp's case-insensitive mapping, tests may pass a dict of lower-case keys."""
 
     status: int
     headers: Mapping[str, str]

@@ -174,7 +174,7 @@ class Transport:
                 max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
             )
         attempt_timeout = self.timeout if timeout is None else _check_timeout(timeout)
-        session = self._box.get()
+        session = self._get_session()
         url = self.url_for(path)
         if pairs:
             url = url.with_query(pairs)

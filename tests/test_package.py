@@ -33,6 +33,11 @@ def test_every_exported_name_resolves(name: str) -> None:
     assert name in dir(ccloud_async)
 
 
+def test_every_exported_name_has_a_home() -> None:
+    homes = {*ccloud_async._HOME, *ccloud_async._SUBMODULES, "__version__"}
+    assert homes == set(ccloud_async.__all__)
+
+
 def test_exported_errors_are_the_errors_module_s() -> None:
     assert ccloud_async.NotFoundError is errors.NotFoundError
     assert ccloud_async.errors is errors
