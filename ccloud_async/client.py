@@ -5,7 +5,9 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Final
 
+from .clock import SYSTEM_CLOCK, WallClock
 from .config import ClientConfig, resolve_config
+from .errors import ValidationError
 from .limiter import InProcessLimiter, Limiter
 from .resources import (
     AllowlistResource,
@@ -82,6 +84,10 @@ class CockroachCloud:
     retry settings at once (backoff included). :meth:`with_options` gives a view with
     other settings that shares this client's session and limiter.
 
+    ``clock`` (nanoseconds since the epoch, like :func:`time.time_ns`, the default) is
+    the wall clock the client reads, for ``Retry-After`` dates; tests pass the
+    emulator's clock to move both in time together.
+
     The HTTP session is opened inside the running event loop on first use, so a client
     may be created anywhere; close it with ``await cloud.aclose()`` or ``async with``.
     """
@@ -103,6 +109,7 @@ class CockroachCloud:
         lock_wait: float = 0.0,
         retry_policy: RetryPolicy | None = None,
         connection_limit: int = 100,
+        clock: WallClock = SYSTEM_CLOCK,
     ) -> None:
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
@@ -115,7 +122,7 @@ class CockroachCloud:
         if isinstance(limiter, _DefaultLimiter):
             limiter = InProcessLimiter()
         elif limiter is not None and not isinstance(limiter, Limiter):
-            raise TypeError("limiter must implement acquire() and pause(), or be None")
+            raise ValidationError("limiter must implement acquire() and pause(), or be None")
         self._transport = Transport(
             self._config,
             limiter=limiter,
@@ -128,6 +135,7 @@ class CockroachCloud:
             ),
             timeout=timeout,
             connection_limit=connection_limit,
+            clock=clock,
         )
         self._bind()
 
@@ -192,6 +200,11 @@ class CockroachCloud:
     @property
     def api_version(self) -> str:
         return self._config.api_version
+
+    @property
+    def clock(self) -> WallClock:
+        """The wall clock this client reads (nanoseconds since the epoch)."""
+        return self._transport.clock
 
     @property
     def limiter(self) -> Limiter:

@@ -19,9 +19,12 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._logging import logger as package_logger
+from .clock import SYSTEM_CLOCK, WallClock
+from .clock import seconds as clock_seconds
 from .config import ClientConfig
 from .deadlines import DeadlineTimers
-from .errors import APIConnectionError, APIError, APITimeoutError
+from .errors import APIConnectionError, APIError, APITimeoutError, ValidationError
 from .limiter import Limiter, PauseOnlyLimiter
 from .request_builder import build_query, expand_path
 from .response_reader import RawResponse, error_from_response, parse_error_body
@@ -37,7 +40,7 @@ from .retry import (
 
 __all__ = ["Transport"]
 
-logger = logging.getLogger("ccloud_async")
+logger = package_logger
 
 DEFAULT_TIMEOUT = 30.0
 # aiohttp's own timeouts stay off: ours is per attempt and excludes the limiter wait.
@@ -47,9 +50,9 @@ _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=
 def _check_timeout(value: float) -> float:
     """A per-attempt timeout: seconds > 0; ``math.inf`` means no deadline."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, got {type(value).__name__}")
+        raise ValidationError(f"timeout must be a number of seconds, got {type(value).__name__}")
     if not value > 0:  # NaN fails this too
-        raise ValueError(f"timeout must be > 0 seconds, got {value!r}")
+        raise ValidationError(f"timeout must be > 0 seconds, got {value!r}")
     return value
 
 
@@ -106,10 +109,12 @@ class Transport:
         retry: RetryPolicy,
         timeout: float = DEFAULT_TIMEOUT,
         connection_limit: int = 100,
+        clock: WallClock = SYSTEM_CLOCK,
         _box: _SessionBox | None = None,
     ) -> None:
         _check_timeout(timeout)
         self.config = config
+        self.clock = clock
         self.limiter: Limiter = limiter if limiter is not None else PauseOnlyLimiter()
         self.retry = retry
         self.timeout = timeout
@@ -122,7 +127,12 @@ class Transport:
     def derive(self, *, retry: RetryPolicy, timeout: float) -> Transport:
         """A view with other defaults sharing this transport's session and limiter."""
         return Transport(
-            self.config, limiter=self.limiter, retry=retry, timeout=timeout, _box=self._box
+            self.config,
+            limiter=self.limiter,
+            retry=retry,
+            timeout=timeout,
+            clock=self.clock,
+            _box=self._box,
         )
 
     # -- lifecycle -------------------------------------------------------------------
@@ -261,7 +271,8 @@ class Transport:
                 response.status, response.headers.get("content-type", ""), response.body
             )
             code, message = parsed.code, parsed.message
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        now = clock_seconds(self.clock)
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
         locked = decide_on_lock(
             response.method,
             response.status,

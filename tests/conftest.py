@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from ccloud_async import CockroachCloud, RetryPolicy
-from ccloud_async.testing import FakeCloud
+from ccloud_async.clock import utc_now
+from ccloud_async.testing import FakeCloud, TravelClock
 
 KEY = "test-key"
 FAST_RETRIES = RetryPolicy(max_retries=3, backoff_initial=0.01, backoff_max=0.05)
@@ -27,9 +28,11 @@ STANDARD = {
 async def fake() -> AsyncIterator[FakeCloud]:
     """An emulator with no rate limit (tests that need one build their own).
 
-    Every 200 response it sends is checked against the snapshot's schema.
+    Every 200 response it sends is checked against the snapshot's schema. Its clock is a
+    TravelClock starting at the machine's time, so a test can move it on.
     """
-    async with FakeCloud(rate_limit=None, validate_responses=True) as server:
+    clock = TravelClock(utc_now())
+    async with FakeCloud(rate_limit=None, validate_responses=True, clock=clock) as server:
         yield server
 
 

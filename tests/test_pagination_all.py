@@ -18,8 +18,7 @@ import pytest
 from aiohttp import web
 
 from ccloud_async import OPERATIONS, AsyncPager, CockroachCloud, PaginationError
-from ccloud_async.testing import FakeCloud
-from ccloud_async.testing import common as emulator_common
+from ccloud_async.testing import FakeCloud, TravelClock
 
 from .conftest import KEY, make_client
 from .http_stub import serve
@@ -46,7 +45,7 @@ class Case:
     check: Callable[[list[Any]], None] | None = None  # for collections the emulator makes
 
 
-Builder = Callable[[CockroachCloud, pytest.MonkeyPatch], Awaitable[Case]]
+Builder = Callable[[CockroachCloud, FakeCloud], Awaitable[Case]]
 CASES: dict[str, Builder] = {}
 
 
@@ -74,7 +73,7 @@ async def everything(pager: AsyncPager[Any]) -> list[Any]:
 
 
 @case("CockroachCloud_ListClusters")
-async def _clusters(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _clusters(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = [
         (await cloud.clusters.create(name=f"cluster-{i}", provider="GCP", spec=SERVERLESS)).id
         for i in range(7)
@@ -83,7 +82,7 @@ async def _clusters(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListMajorClusterVersions")
-async def _versions(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _versions(cloud: CockroachCloud, _: FakeCloud) -> Case:
     catalog = await everything(cloud.clusters.list_major_versions(limit=500))
     assert len(catalog) > 1
     return Case(
@@ -94,7 +93,7 @@ async def _versions(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListAvailableRegions")
-async def _regions(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _regions(cloud: CockroachCloud, _: FakeCloud) -> Case:
     catalog = await everything(cloud.clusters.list_available_regions(provider="GCP", limit=500))
     assert len(catalog) > LIMIT
     return Case(
@@ -105,7 +104,7 @@ async def _regions(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListClusterNodes")
-async def _nodes(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _nodes(cloud: CockroachCloud, _: FakeCloud) -> Case:
     regions = {"us-east-1": 3, "us-west-2": 3, "eu-west-1": 3}
     cid = await dedicated(
         cloud,
@@ -122,25 +121,18 @@ async def _nodes(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListBackups")
-async def _backups(cloud: CockroachCloud, monkeypatch: pytest.MonkeyPatch) -> Case:
+async def _backups(cloud: CockroachCloud, fake: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     # Backups come one an hour from the cluster's creation: move the emulator's clock on.
-    shift = datetime.timedelta(hours=6, minutes=30)
-
-    class Later(datetime.datetime):
-        @classmethod
-        def now(cls, tz: datetime.tzinfo | None = None) -> Later:
-            moment = datetime.datetime.now(tz) + shift
-            return cls.fromtimestamp(moment.timestamp(), tz)
-
-    monkeypatch.setattr(emulator_common, "datetime", Later)
+    assert isinstance(fake.clock, TravelClock)
+    fake.clock.advance(6.5 * 3600)
     backups = await everything(cloud.backups.list(cid, limit=500))
     assert len(backups) == 7
     return Case(lambda n: cloud.backups.list(cid, limit=n), lambda b: b.id, [b.id for b in backups])
 
 
 @case("CockroachCloud_ListRestores")
-async def _restores(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _restores(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = [
         (await cloud.restores.create(cid, type="DATABASE", objects=[{"database": "defaultdb"}])).id
@@ -150,7 +142,7 @@ async def _restores(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListBlackoutWindows")
-async def _blackouts(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _blackouts(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = []
     for i in range(7):
@@ -163,7 +155,7 @@ async def _blackouts(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListDatabases")
-async def _databases(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _databases(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = [(await cloud.databases.create(cid, name=f"db{i}")).name for i in range(5)]
     expected = ["defaultdb", "postgres", *made]
@@ -171,7 +163,7 @@ async def _databases(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListAllowlistEntries")
-async def _allowlist(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _allowlist(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = []
     for i in range(7):
@@ -185,7 +177,7 @@ async def _allowlist(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListEgressPrivateEndpoints")
-async def _egress_endpoints(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _egress_endpoints(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = []
     for i in range(7):
@@ -200,7 +192,7 @@ async def _egress_endpoints(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Cas
 
 
 @case("CockroachCloud_ListEgressRules")
-async def _egress_rules(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _egress_rules(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = []
     for i in range(7):
@@ -218,7 +210,7 @@ async def _egress_rules(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListSQLUsers")
-async def _sql_users(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _sql_users(cloud: CockroachCloud, _: FakeCloud) -> Case:
     cid = await dedicated(cloud)
     made = [
         (await cloud.sql_users.create(cid, name=f"user_{i}", password="s3cret-pass-1")).name
@@ -228,13 +220,13 @@ async def _sql_users(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListFolders")
-async def _folders(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _folders(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = [(await cloud.folders.create(name=f"team-{i}")).resource_id for i in range(7)]
     return Case(lambda n: cloud.folders.list(limit=n), lambda f: f.resource_id, list(made))
 
 
 @case("CockroachCloud_ListFolderContents")
-async def _folder_contents(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _folder_contents(cloud: CockroachCloud, _: FakeCloud) -> Case:
     parent = (await cloud.folders.create(name="apps")).resource_id
     made = [
         (await cloud.folders.create(name=f"app-{i}", parent_id=parent)).resource_id
@@ -247,7 +239,7 @@ async def _folder_contents(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case
 
 
 @case("CockroachCloud_ListJWTIssuers")
-async def _jwt_issuers(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _jwt_issuers(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = []
     for i in range(7):
         issuer = await cloud.jwt_issuers.add(
@@ -260,7 +252,7 @@ async def _jwt_issuers(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListPhysicalReplicationStreams")
-async def _streams(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _streams(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = []
     for i in range(4):
         primary = await dedicated(cloud, f"primary-{i}")
@@ -285,13 +277,13 @@ async def _service_accounts_made(cloud: CockroachCloud) -> list[str]:
 
 
 @case("CockroachCloud_ListServiceAccounts")
-async def _service_accounts(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _service_accounts(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = await _service_accounts_made(cloud)
     return Case(lambda n: cloud.service_accounts.list(limit=n), lambda a: a.id, list(made))
 
 
 @case("CockroachCloud_ListRoleGrants")
-async def _role_grants(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _role_grants(cloud: CockroachCloud, _: FakeCloud) -> Case:
     made = await _service_accounts_made(cloud)
     grants = await everything(cloud.roles.list_grants(limit=500))
     assert set(made) <= {g.user_id for g in grants}
@@ -301,7 +293,7 @@ async def _role_grants(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
 
 
 @case("CockroachCloud_ListApiKeys")
-async def _api_keys(cloud: CockroachCloud, _: pytest.MonkeyPatch) -> Case:
+async def _api_keys(cloud: CockroachCloud, _: FakeCloud) -> Case:
     sid = (await _service_accounts_made(cloud))[0]
     made = []
     for i in range(7):
@@ -325,13 +317,11 @@ def test_every_keyset_operation_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("op_id", KEYSET)
-async def test_every_item_once_across_pages(
-    op_id: str, fake: FakeCloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_every_item_once_across_pages(op_id: str, fake: FakeCloud) -> None:
     """``fake`` (conftest): FakeCloud(rate_limit=None, validate_responses=True)."""
     route = ("GET", OPERATIONS[op_id].path)
     async with make_client(fake, limiter=None) as cloud:
-        listing = await CASES[op_id](cloud, monkeypatch)
+        listing = await CASES[op_id](cloud, fake)
         before = fake.stats.by_route[route]
         pages = [page async for page in listing.pager(LIMIT).pages()]
         items = [item async for item in listing.pager(LIMIT)]

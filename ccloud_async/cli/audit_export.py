@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING
@@ -184,7 +183,7 @@ async def export_audit_log(
         else:
             # Caught up with the log: finished if --until has passed (nothing can be
             # logged inside it any more); an --until still ahead keeps the state.
-            finished = until_ns is not None and until_ns < time.time_ns()
+            finished = until_ns is not None and until_ns < cloud.clock()
     if finished:
         os.remove(spath)
     return ExportResult(written, state.entries, resumed, finished)

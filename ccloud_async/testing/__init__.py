@@ -9,7 +9,8 @@ It speaks the API's wire format (Status errors, int64 strings, keyset pagination
 enforces API keys, roles, Cc-Version and a strict sliding-window rate limit, and can
 inject faults. ``FakeCloud(timings=Timings(cluster_create=0.5, ...))`` makes
 background work take time (CREATING, LOCKED, PENDING, ... in between), and
-``fake.fail_next(kind)`` makes the next one fail. ``fake.stats`` and
+``fake.fail_next(kind)`` makes the next one fail. ``FakeCloud(clock=TravelClock(
+"2026-12-31T23:59:58Z"))`` dates everything it writes from that clock. ``fake.stats`` and
 ``fake.request_log`` record what it saw. The pytest plugin
 (``ccloud_async.testing.pytest_plugin``) provides ``fake_cloud`` and ``cloud``
 fixtures; ``python -m ccloud_async.testing`` runs it standalone.
@@ -20,6 +21,7 @@ from .faults import FAULT_KINDS, Fault, FaultRegistry
 from .server import DEFAULT_API_KEY, FakeCloud
 from .stats import RequestRecord, Stats
 from .timings import FAILURE_STATES, Timings
+from .travel_clock import TravelClock
 
 __all__ = [
     "ALL_ROLES",
@@ -35,4 +37,5 @@ __all__ = [
     "RequestRecord",
     "Stats",
     "Timings",
+    "TravelClock",
 ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import random
 import secrets
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from . import validation as v
-from .common import parse_rfc3339
+from .common import Timeline, parse_rfc3339
 
 if TYPE_CHECKING:
     from .call import Call
@@ -62,7 +61,8 @@ def canonical(value: str) -> int:
 class AuditLog:
     """Audit log entries (AuditLogEntry objects), oldest first."""
 
-    def __init__(self, clock: object | None = None, *, repeats: bool = True) -> None:
+    def __init__(self, timeline: Timeline | None = None, *, repeats: bool = True) -> None:
+        self._timeline = timeline if timeline is not None else Timeline()
         # Seeded entries are None here and made on demand from their index, so a log of
         # a million entries costs a list of ints, not a million dicts.
         self._entries: list[dict[str, Any] | None] = []
@@ -86,7 +86,7 @@ class AuditLog:
     # -- writing ----------------------------------------------------------------------
 
     def _now_ns(self) -> int:
-        self._last_ns = max(time.time_ns(), self._last_ns + 1)
+        self._last_ns = max(self._timeline.ns(), self._last_ns + 1)
         return self._last_ns
 
     def record(
@@ -152,7 +152,7 @@ class AuditLog:
         """Append ``count`` realistic entries ending now; groups of 1-4 share a timestamp."""
         rng = random.Random(seed)
         self._seed = seed
-        stamp = max(time.time_ns() - count * 50_000_000, self._last_ns + 1)
+        stamp = max(self._timeline.ns() - count * 50_000_000, self._last_ns + 1)
         made = 0
         while made < count:
             stamp += rng.randrange(1, 100_000_000)  # up to 0.1 s apart, nanosecond stamps
@@ -202,7 +202,7 @@ class AuditLog:
             elif raw_bound:
                 body["next_starting_from"] = raw_bound
             else:
-                body["next_starting_from"] = format_ns(max(self._last_ns, time.time_ns()))
+                body["next_starting_from"] = format_ns(max(self._last_ns, self._timeline.ns()))
             return body
         top = len(keys) if bound is None else bisect.bisect_left(keys, bound)
         low = _extend(keys, top, max(top - limit, 0), step=-1)

@@ -26,7 +26,7 @@ from aiohttp import web
 
 from . import validation as v
 from .call import Call, Handler
-from .common import Clock, already_exists, not_found, precondition
+from .common import Timeline, already_exists, not_found, precondition
 from .errors import invalid, json_response
 from .paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, keyset_page, page_limit
 from .spec import enum_values
@@ -91,10 +91,11 @@ def check_unlocked(cluster: Mapping[str, Any]) -> None:
 
 
 class ClusterStore:
-    def __init__(self, jobs: Jobs | None = None) -> None:
+    def __init__(self, jobs: Jobs | None = None, timeline: Timeline | None = None) -> None:
         self._clusters: dict[str, dict[str, Any]] = {}
         self._live_names: set[str] = set()  # names of clusters not DELETED
-        self._clock = Clock()  # strictly increasing: CREATED_AT order is creation order
+        # Strictly increasing: CREATED_AT order is creation order.
+        self._clock = timeline if timeline is not None else Timeline()
         self.jobs = jobs if jobs is not None else Jobs()
 
     # --- state -------------------------------------------------------------------

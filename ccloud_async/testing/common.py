@@ -1,8 +1,9 @@
 """Helpers every part of the emulator shares: time, RFC 3339, errors, responses, ids.
 
 Timestamps the emulator writes are RFC 3339 in UTC with fixed-width microseconds and
-a ``Z`` (:func:`timestamp`), so they sort as strings in time order. A :class:`Clock`
-hands out strictly increasing moments, so creation order is timestamp order.
+a ``Z`` (:func:`timestamp`), so they sort as strings in time order. The FakeCloud's one
+:class:`Timeline` reads its wall clock and hands out strictly increasing moments, so
+creation order is timestamp order across every area.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from aiohttp import web
 
+from ..clock import SYSTEM_CLOCK, WallClock, from_ns
 from .errors import ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, ApiError, invalid, json_response
 
 __all__ = [
-    "Clock",
+    "Timeline",
     "already_exists",
     "new_id",
     "not_found",
@@ -58,14 +60,24 @@ def parse_time(value: Any, path: str) -> datetime:
     return whole + timedelta(microseconds=nanos // 1000)
 
 
-class Clock:
-    """Strictly increasing UTC moments, so creation order is time order."""
+class Timeline:
+    """The emulator's time: its wall ``clock`` read, and strictly increasing moments."""
 
-    def __init__(self) -> None:
-        self.last = datetime.now(timezone.utc)
+    def __init__(self, clock: WallClock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
+        self.last = from_ns(clock())
+
+    def ns(self) -> int:
+        """The clock as it reads now (nanoseconds since the epoch; not forced to increase)."""
+        return self.clock()
+
+    def current(self) -> datetime:
+        """The clock as it reads now, as a UTC datetime (not forced to increase)."""
+        return from_ns(self.clock())
 
     def now(self) -> datetime:
-        self.last = max(datetime.now(timezone.utc), self.last + timedelta(microseconds=1))
+        """A moment later than every moment handed out before."""
+        self.last = max(self.current(), self.last + timedelta(microseconds=1))
         return self.last
 
     def stamp(self) -> str:

@@ -38,7 +38,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 
 from .errors import grpc_code_for, status_response
-from .ratelimit import RetryAfterFormat, format_retry_after
+from .ratelimit import RetryAfterFormat
 
 __all__ = [
     "CHAOS_KINDS",
@@ -317,7 +317,8 @@ def reset_connection(request: web.BaseRequest) -> None:
 class _Context:
     """What a responder gets besides the fault."""
 
-    retry_after: Callable[[float], str | None]
+    # (seconds, format or None for the emulator's own) -> the Retry-After value
+    retry_after: Callable[[float, RetryAfterFormat | None], str | None]
     response: web.StreamResponse | None = None  # the handler's, for after_apply faults
     closing: asyncio.Event | None = None  # set when the emulator shuts down
 
@@ -329,10 +330,7 @@ def _status(fault: Fault, ctx: _Context) -> web.Response:
     status = fault.status or _DEFAULT_STATUS[fault.kind]
     headers = dict(fault.headers or {})
     if status == 429 and "Retry-After" not in headers:
-        if fault.retry_after is None:
-            value = ctx.retry_after(fault.retry_after_seconds)
-        else:
-            value = format_retry_after(fault.retry_after_seconds, fault.retry_after)
+        value = ctx.retry_after(fault.retry_after_seconds, fault.retry_after)
         if value is not None:
             headers["Retry-After"] = value
     message = fault.message or _MESSAGES.get(status, "injected fault")
@@ -476,7 +474,7 @@ _RESPONDERS: dict[str, Responder] = {
 
 def respond(
     fault: Fault,
-    retry_after: Callable[[float], str | None],
+    retry_after: Callable[[float, RetryAfterFormat | None], str | None],
     response: web.StreamResponse | None = None,
     closing: asyncio.Event | None = None,
 ) -> web.Response | None:

@@ -9,7 +9,6 @@ recorded, so retrying too early does not push the next free slot further away.
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
 from email.utils import formatdate
 from typing import Literal
@@ -47,8 +46,11 @@ class SlidingWindowLimiter:
         self._admitted.clear()
 
 
-def format_retry_after(delay: float, style: RetryAfterFormat) -> str | None:
-    """The Retry-After value for a wait of ``delay`` seconds (None: send no header)."""
+def format_retry_after(delay: float, style: RetryAfterFormat, *, now_ns: int) -> str | None:
+    """The Retry-After value for a wait of ``delay`` seconds (None: send no header).
+
+    ``now_ns`` is the emulator's wall clock, which an HTTP date is written from.
+    """
     if style == "none":
         return None
     if style == "seconds":
@@ -56,5 +58,5 @@ def format_retry_after(delay: float, style: RetryAfterFormat) -> str | None:
         return str(max(1, math.ceil(delay)))
     if style == "http-date":
         # IMF-fixdate has whole seconds; round up for the same reason.
-        return formatdate(math.ceil(time.time() + delay), usegmt=True)
+        return formatdate(math.ceil(now_ns / 1e9 + delay), usegmt=True)
     raise ValueError(f"unknown Retry-After format: {style!r}")

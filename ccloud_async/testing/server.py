@@ -21,7 +21,6 @@ servers in front of the API, which fail whatever the path.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -30,11 +29,14 @@ from types import TracebackType
 import msgspec
 from aiohttp import web
 
+from .._logging import child
+from ..clock import SYSTEM_CLOCK, WallClock
 from .areas import all_handlers
 from .audit_log import AuditLog, record_mutation
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version
 from .call import Call, Handler
 from .clusters import ClusterStore
+from .common import Timeline
 from .errors import (
     INTERNAL,
     NOT_FOUND,
@@ -53,7 +55,7 @@ from .timings import Jobs, Timings
 __all__ = ["DEFAULT_API_KEY", "FakeCloud"]
 
 DEFAULT_API_KEY = "test-key"
-_log = logging.getLogger("ccloud_async.testing")
+_log = child("testing")
 
 
 class _Reset(Exception):
@@ -64,6 +66,11 @@ class FakeCloud:
     """An in-process CockroachDB Cloud API on a loopback port.
 
     ``async with FakeCloud() as fake:`` starts it; ``fake.url`` is its base URL.
+    ``clock`` (nanoseconds since the epoch, ``time.time_ns`` by default; see
+    :class:`~ccloud_async.testing.TravelClock`) dates everything it writes and checks:
+    seeded invoices, the organization, cluster and audit timestamps, deferrals, support
+    ends and ``Retry-After`` dates. Durations (background work, the rate-limit window)
+    run on the monotonic clock.
     """
 
     def __init__(
@@ -81,9 +88,13 @@ class FakeCloud:
         audit_entries: int = 0,
         audit_repeats: bool = True,
         timings: Timings | None = None,
+        clock: WallClock = SYSTEM_CLOCK,
     ) -> None:
         if retry_after not in ("seconds", "http-date", "none"):
             raise ValueError(f"retry_after must be seconds, http-date or none: {retry_after!r}")
+        # The one wall clock: every date the emulator writes or checks comes from it.
+        self.clock = clock
+        self.timeline = Timeline(clock)
         self.host = host
         self.port = port
         self.retry_after: RetryAfterFormat = retry_after
@@ -96,8 +107,8 @@ class FakeCloud:
         # Background work (create, scale, restore, ...) and how long it takes.
         self.timings = timings if timings is not None else Timings()
         self.jobs = Jobs(self.timings)
-        self.clusters = ClusterStore(self.jobs)
-        self.audit = AuditLog(repeats=audit_repeats)
+        self.clusters = ClusterStore(self.jobs, self.timeline)
+        self.audit = AuditLog(self.timeline, repeats=audit_repeats)
         if audit_entries:
             self.audit.seed(audit_entries)
         self.handlers: dict[str, Handler] = {}
@@ -230,7 +241,7 @@ class FakeCloud:
             self.stats.admitted += 1
             return
         self.stats.rate_limited += 1
-        value = format_retry_after(wait, self.retry_after)
+        value = self._retry_after(wait)
         headers = {} if value is None else {"Retry-After": value}
         raise ApiError(429, RESOURCE_EXHAUSTED, "rate limit exceeded", headers)
 
@@ -312,8 +323,9 @@ class FakeCloud:
             raise _Reset
         return response
 
-    def _retry_after(self, delay: float) -> str | None:
-        return format_retry_after(delay, self.retry_after)
+    def _retry_after(self, delay: float, style: RetryAfterFormat | None = None) -> str | None:
+        """A Retry-After value in ``style`` (by default the emulator's), dated by its clock."""
+        return format_retry_after(delay, style or self.retry_after, now_ns=self.clock())
 
     def _applied(self, operation_id: str) -> None:
         self.stats.applied[operation_id] += 1

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call, Handler
-from ..common import Clock, already_exists, new_id, not_found, ok, timestamp
+from ..common import already_exists, new_id, not_found, ok, timestamp
 from ..errors import invalid
 from ..paging import page
 from ..validation import read_body
@@ -84,7 +84,7 @@ def _finish_restore(restore: dict[str, Any], now: str, failure: str | None = Non
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
     store: PerCluster[ClusterData] = PerCluster(ClusterData)
-    clock = Clock()
+    clock = fake.timeline
 
     def backups_of(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         """The cluster's backups, brought up to date with its schedule."""

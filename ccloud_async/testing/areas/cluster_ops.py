@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -20,7 +20,7 @@ from aiohttp import web
 from .. import validation as v
 from ..call import Call, Handler
 from ..clusters import COCKROACH_VERSIONS
-from ..common import Clock, new_id, not_found, ok, timestamp
+from ..common import new_id, not_found, ok, timestamp
 from ..errors import invalid
 from ..paging import page
 from ..validation import read_body
@@ -49,13 +49,17 @@ REGIONS: tuple[tuple[str, str, str, bool, float], ...] = (
     ("westeurope", "Netherlands", "AZURE", False, 3650.0),
 )
 
-# major version -> (support_end, release type, status)
+# major version -> (days from the emulator's start to its support end, release type).
+# Relative, so that on any date two majors are supported and two are not; the status
+# is read off the clock when asked.
 MAJOR_VERSIONS = {
-    "v23.2": ("2025-02-05T00:00:00Z", "REGULAR", "UNSUPPORTED"),
-    "v24.1": ("2025-11-20T00:00:00Z", "REGULAR", "SUPPORTED"),
-    "v24.2": ("2025-02-12T00:00:00Z", "INNOVATION", "UNSUPPORTED"),
-    "v24.3": ("2026-05-18T00:00:00Z", "REGULAR", "SUPPORTED"),
+    "v23.2": (-300, "REGULAR"),
+    "v24.1": (120, "REGULAR"),
+    "v24.2": (-200, "INNOVATION"),
+    "v24.3": (365, "REGULAR"),
 }
+# Deferral policies that push a patch back by a fixed number of days.
+_DEFERRAL_DAYS = {"DEFERRAL_30_DAYS": 30, "DEFERRAL_60_DAYS": 60, "DEFERRAL_90_DAYS": 90}
 
 
 @dataclass
@@ -83,7 +87,7 @@ def _mask(secret: str) -> str:
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
     store: PerCluster[Ops] = PerCluster(Ops)
-    clock = Clock()
+    clock = fake.timeline
 
     # --- log export -------------------------------------------------------------------
 
@@ -302,8 +306,14 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
     async def set_deferral(call: Call) -> web.StreamResponse:
         cluster = cluster_for(fake, call, mutate=True)
         body = await read_body(call)
-        deferral: dict[str, Any] = {"deferral_policy": body["deferral_policy"]}
-        if body["deferral_policy"] == "FIXED_DEFERRAL":
+        policy = body["deferral_policy"]
+        deferral: dict[str, Any] = {"deferral_policy": policy}
+        if policy in _DEFERRAL_DAYS:
+            # As if the pending patch were released now: eligible that many days later.
+            deferral["deferred_until"] = timestamp(
+                clock.current() + timedelta(days=_DEFERRAL_DAYS[policy])
+            )
+        elif policy == "FIXED_DEFERRAL":
             if "deferred_until" not in body:
                 raise invalid("deferred_until: is required for FIXED_DEFERRAL")
             deferral["deferred_until"] = timestamp(
@@ -362,12 +372,18 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         "CockroachCloud_SetClusterVersionDeferral": set_deferral,
         "CockroachCloud_GetClusterDisruptionInfo": get_disruption,
         "CockroachCloud_UpdateClusterDisruption": set_disruption,
-        **catalogue_handlers(fake),
+        **catalogue_handlers(fake, clock.current()),
     }
 
 
-def catalogue_handlers(fake: FakeCloud) -> dict[str, Handler]:
-    """Available regions and major versions (registered through :func:`handlers`)."""
+def catalogue_handlers(fake: FakeCloud, started: datetime) -> dict[str, Handler]:
+    """Available regions and major versions (registered through :func:`handlers`).
+
+    Support ends are dated from ``started``, the emulator's start.
+    """
+    support_ends = {
+        major: started + timedelta(days=days) for major, (days, _) in MAJOR_VERSIONS.items()
+    }
 
     async def available_regions(call: Call) -> web.StreamResponse:
         query = call.request.query
@@ -385,17 +401,18 @@ def catalogue_handlers(fake: FakeCloud) -> dict[str, Handler]:
 
     async def major_versions(call: Call) -> web.StreamResponse:
         majors = sorted(MAJOR_VERSIONS)
+        now = fake.timeline.current()
         versions = [
             {
                 "version": major,
-                "support_end": end,
+                "support_end": timestamp(support_ends[major]),
                 "release_type": kind,
-                "support_status": status,
+                "support_status": "SUPPORTED" if support_ends[major] > now else "UNSUPPORTED",
                 "allowed_upgrades": [m for m in majors if m > major and m in COCKROACH_VERSIONS][
                     :2
                 ],
             }
-            for major, (end, kind, status) in MAJOR_VERSIONS.items()
+            for major, (_, kind) in MAJOR_VERSIONS.items()
         ]
         items, pagination = page(call, versions, lambda m: m["version"], "VERSION")
         return ok({"versions": items, "pagination": pagination})

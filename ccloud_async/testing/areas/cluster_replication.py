@@ -25,7 +25,7 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call, Handler
-from ..common import Clock, new_id, not_found, ok, precondition, timestamp
+from ..common import Timeline, new_id, not_found, ok, precondition, timestamp
 from ..errors import invalid
 from ..paging import page
 from ..validation import read_body
@@ -135,11 +135,13 @@ class Stream:
 class ReplicationState:
     streams: dict[str, Stream] = field(default_factory=dict)
     timings: Timings = field(default_factory=Timings)
-    clock: Clock = field(default_factory=Clock)
+    clock: Timeline = field(default_factory=Timeline)
 
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
-    state = ReplicationState(timings=Timings.from_seconds(fake.timings.replication))
+    state = ReplicationState(
+        timings=Timings.from_seconds(fake.timings.replication), clock=fake.timeline
+    )
 
     def settle(stream: Stream, now: datetime) -> None:
         stream.advance(now, state.timings)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..call import Call, Handler
-from ..common import Clock, already_exists, new_id, not_found, ok, precondition
+from ..common import already_exists, new_id, not_found, ok, precondition
 from ..errors import invalid
 from ..paging import page
 from ..validation import read_body
@@ -60,7 +60,7 @@ def _hex(n: int) -> str:
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
     store: PerCluster[Security] = PerCluster(Security)
-    clock = Clock()
+    clock = fake.timeline
 
     # --- CMEK -----------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Invoices: list (filtered by status and period) and get one.
 
 Each FakeCloud starts with three monthly invoices (``fake.invoices``, by id): the two
-previous months FINALIZED and the current month DRAFT, each billing two clusters in
-USD. Amounts are consistent: line item total = quantity x unit cost, item totals sum
-the line items, the invoice total sums the items, and finalized invoices are paid
+previous months FINALIZED and the current month DRAFT, dated by the emulator's clock,
+contiguous calendar months from the 1st 00:00 UTC, each billing two clusters in USD.
+Hours are the month's real length (28 to 31 days), and so far for the current month.
+Amounts are consistent: line item total = quantity x unit cost, item totals sum the
+line items, the invoice total sums the items, and finalized invoices are paid
 (balance 0).
 """
 
@@ -97,10 +99,11 @@ def _item(cluster: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any
     return {"cluster": cluster, "line_items": lines, "totals": [_usd(total)]}
 
 
-def _month_start(year: int, month: int) -> datetime:
-    while month < 1:
-        year, month = year - 1, month + 12
-    return datetime(year, month, 1, tzinfo=timezone.utc)
+def month_start(year: int, month: int) -> datetime:
+    """The first instant of a month; ``month`` may leave 1..12 (0 is last December,
+    13 next January)."""
+    years, index = divmod(month - 1, 12)
+    return datetime(year + years, index + 1, 1, tzinfo=timezone.utc)
 
 
 def seed_invoices(now: datetime, creator: str) -> dict[str, dict[str, Any]]:
@@ -108,9 +111,10 @@ def seed_invoices(now: datetime, creator: str) -> dict[str, dict[str, Any]]:
     web_cluster = _cluster("web-sessions", "STANDARD", "GCP", "us-central1", creator)
     invoices: dict[str, dict[str, Any]] = {}
     for back in (2, 1, 0):
-        start = _month_start(now.year, now.month - back)
-        end = _month_start(now.year, now.month - back + 1)
-        hours = 730.0 if back else float(max(1, int((now - start).total_seconds() // 3600)))
+        start = month_start(now.year, now.month - back)
+        end = month_start(now.year, now.month - back + 1)
+        billed_until = end if back else now
+        hours = float(max(1, int((billed_until - start).total_seconds() // 3600)))
         scale = 1.0 + 0.07 * back
         items = [
             _item(
@@ -151,7 +155,7 @@ def seed_invoices(now: datetime, creator: str) -> dict[str, dict[str, Any]]:
 
 def handlers(fake: FakeCloud) -> dict[str, Handler]:
     state = org_state(fake)
-    invoices = seed_invoices(datetime.now(timezone.utc), state.organization["id"])
+    invoices = seed_invoices(fake.timeline.current(), state.organization["id"])
     fake.invoices = invoices  # type: ignore[attr-defined]
 
     async def list_invoices(call: Call) -> web.StreamResponse:

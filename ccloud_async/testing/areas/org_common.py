@@ -18,12 +18,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import paging
 from ..audit_log import AuditLog
-from ..common import Clock, timestamp
+from ..common import Timeline, timestamp
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
@@ -52,7 +52,7 @@ def keyset_page(
 
 @dataclass
 class OrgState:
-    clock: Clock = field(default_factory=Clock)
+    clock: Timeline = field(default_factory=Timeline)
     organization: dict[str, Any] = field(default_factory=dict)
     audit: AuditLog = field(default_factory=AuditLog)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCIM users by id
@@ -71,7 +71,7 @@ class OrgState:
             "id": org_id,
             "label": "acme-corp",
             "name": "Acme Corp",
-            "created_at": timestamp(datetime.now(timezone.utc) - timedelta(days=412)),
+            "created_at": timestamp(self.clock.current() - timedelta(days=412)),
             "cockroach_cloud_service_principals": {
                 "aws": {"user_arn": "arn:aws:iam::541263489771:role/crl-org-" + org_id[:8]},
                 "gcp": {
@@ -99,6 +99,6 @@ def org_state(fake: FakeCloud) -> OrgState:
     """The FakeCloud's organization state, created on first use (``fake.org``)."""
     state = getattr(fake, "org", None)
     if not isinstance(state, OrgState):
-        state = OrgState(audit=fake.audit)
+        state = OrgState(clock=fake.timeline, audit=fake.audit)
         fake.org = state  # type: ignore[attr-defined]
     return state
