@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .errors import PaginationError
+from .errors import PaginationError, ValidationError
 
 __all__ = ["AuditCursor", "AuditResume", "FeedResult"]
 
@@ -48,7 +48,7 @@ def timestamp_ns(text: str) -> int:
     """Nanoseconds since the Unix epoch of an RFC 3339 date-time, with no precision lost."""
     match = _RFC3339.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+        raise ValidationError(f"not an RFC 3339 date-time: {text!r}")
     year, month, day, hour, minute, second, fraction, _, sign, off_h, off_m = match.groups()
     moment = datetime.datetime(
         int(year),
@@ -106,7 +106,7 @@ class AuditResume:
             if order not in ("ASC", "DESC") or not all(isinstance(s, str) for s in seen):
                 raise TypeError
         except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError("not an audit-log resume token") from exc
+            raise ValidationError("not an audit-log resume token") from exc
         return cls(starting_from, order, frozenset(seen))
 
 
@@ -129,7 +129,7 @@ class AuditCursor:
 
     def __post_init__(self) -> None:
         if self.sort_order not in ("ASC", "DESC"):
-            raise ValueError(f"sort_order must be ASC or DESC, got {self.sort_order!r}")
+            raise ValidationError(f"sort_order must be ASC or DESC, got {self.sort_order!r}")
 
     @classmethod
     def resume(cls, point: AuditResume) -> AuditCursor:

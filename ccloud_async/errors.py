@@ -5,6 +5,8 @@
     CloudError                      anything this SDK raises on purpose
     ├── ConfigurationError          bad client settings (also a ValueError)
     │   └── MissingCredentialsError no API key / JWT found
+    ├── ValidationError             an argument refused before anything was sent
+    │                               (also a TypeError and a ValueError)
     ├── APIError                    something went wrong talking to the API
     │   ├── APIStatusError          the API answered with an error status
     │   │   ├── BadRequestError         400
@@ -48,6 +50,7 @@ __all__ = [
     "RateLimitedError",
     "ResponseDecodeError",
     "ServerError",
+    "ValidationError",
     "WaitError",
     "WaitTimeoutError",
     "status_error_class",
@@ -64,6 +67,14 @@ class ConfigurationError(CloudError, ValueError):
 
 class MissingCredentialsError(ConfigurationError):
     """Neither an API key nor a JWT was given or found in the environment."""
+
+
+class ValidationError(CloudError, TypeError, ValueError):
+    """An argument was refused before anything was sent; the message names it.
+
+    Also a ``TypeError`` and a ``ValueError``, so code written against the built-in
+    exceptions keeps working.
+    """
 
 
 class PaginationError(CloudError):

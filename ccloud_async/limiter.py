@@ -24,6 +24,8 @@ import asyncio
 import time
 from typing import Protocol, runtime_checkable
 
+from .errors import ConfigurationError
+
 __all__ = ["InProcessLimiter", "Limiter", "PauseOnlyLimiter"]
 
 API_RATE_LIMIT = 10  # requests per second per user
@@ -90,9 +92,9 @@ class InProcessLimiter(PauseOnlyLimiter):
         headroom: float = DEFAULT_HEADROOM,
     ) -> None:
         if max_requests < 1 or period <= 0:
-            raise ValueError("max_requests must be >= 1 and period > 0")
+            raise ConfigurationError("max_requests must be >= 1 and period > 0")
         if not 0 < headroom <= 1:
-            raise ValueError("headroom must be in (0, 1]")
+            raise ConfigurationError("headroom must be in (0, 1]")
         super().__init__()
         self.max_requests = max_requests
         self.period = period

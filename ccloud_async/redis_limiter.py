@@ -66,14 +66,14 @@ import asyncio
 import contextvars
 import hashlib
 import itertools
-import logging
 import time
 import uuid
 import warnings
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import CloudError
+from ._logging import child
+from .errors import CloudError, ConfigurationError
 from .limiter import API_RATE_LIMIT, DEFAULT_HEADROOM, InProcessLimiter
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LimiterUnavailableError", "RedisLimiter", "RedisLimiterFallbackWarning"]
 
-logger = logging.getLogger("ccloud_async.redis_limiter")
+logger = child("redis_limiter")
 
 _US = 1_000_000
 
@@ -174,15 +174,15 @@ class RedisLimiter:
         redis_timeout: float = 1.0,
     ) -> None:
         if max_requests < 1 or period <= 0:
-            raise ValueError("max_requests must be >= 1 and period > 0")
+            raise ConfigurationError("max_requests must be >= 1 and period > 0")
         if not 0 < headroom <= 1:
-            raise ValueError("headroom must be in (0, 1]")
+            raise ConfigurationError("headroom must be in (0, 1]")
         if on_redis_error not in ("raise", "local"):
-            raise ValueError('on_redis_error must be "raise" or "local"')
+            raise ConfigurationError('on_redis_error must be "raise" or "local"')
         if not key:
-            raise ValueError("key must be a non-empty API key or namespace")
+            raise ConfigurationError("key must be a non-empty API key or namespace")
         if lease <= 0 or retry_interval < 0 or redis_timeout <= 0:
-            raise ValueError("lease and redis_timeout must be > 0, retry_interval >= 0")
+            raise ConfigurationError("lease and redis_timeout must be > 0, retry_interval >= 0")
         _import_redis()  # fail early, with a message naming the extra
         self._url = url
         self.max_requests = max_requests

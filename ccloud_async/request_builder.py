@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from .errors import ValidationError
 from .models._base import check_fields, convert, encode
 
 __all__ = ["build_body", "build_query", "expand_path", "rfc3339"]
@@ -26,12 +27,12 @@ def _segment(name: str, value: object) -> str:
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise TypeError(f"path parameter {name!r} must be a str, got {type(value).__name__}")
+        raise ValidationError(f"path parameter {name!r} must be a str, got {type(value).__name__}")
     text = str(value)
     if _UNRESERVED.fullmatch(text) and text not in (".", ".."):
         return text  # nothing to escape: the common case (ids), without quote()
     if not text:
-        raise ValueError(f"path parameter {name!r} must not be empty")
+        raise ValidationError(f"path parameter {name!r} must not be empty")
     # One value is one path segment: '/' and '?' are escaped, and the dot segments
     # '.' and '..' are escaped too so that no URL normalisation can climb out.
     encoded = quote(text, safe="")
@@ -59,7 +60,7 @@ def expand_path(template: str, params: Mapping[str, object]) -> str:
         out.append(literal)
         if name is not None:
             if name not in params:
-                raise TypeError(f"missing path parameter {name!r}")
+                raise ValidationError(f"missing path parameter {name!r}")
             out.append(_segment(name, params[name]))
     return "".join(out)
 
@@ -67,7 +68,7 @@ def expand_path(template: str, params: Mapping[str, object]) -> str:
 def rfc3339(value: datetime.datetime, name: str = "datetime") -> str:
     """A timezone-aware datetime as RFC 3339 in UTC with ``Z``."""
     if value.tzinfo is None:
-        raise ValueError(f"{name} must be timezone-aware")
+        raise ValidationError(f"{name} must be timezone-aware")
     return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
@@ -80,7 +81,7 @@ def _query_value(value: object) -> str:
         return rfc3339(value, "query datetimes")
     if isinstance(value, (str, int, float)):
         return str(value)
-    raise TypeError(f"cannot send {type(value).__name__} in a query string")
+    raise ValidationError(f"cannot send {type(value).__name__} in a query string")
 
 
 def build_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -102,28 +103,21 @@ def build_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
 def build_body(body_type: type[T], body: object, fields: Mapping[str, Any]) -> bytes:
     """JSON for a request body given as a whole (``body=``) or as keyword fields.
 
-    Raises ``TypeError`` for unknown or mistyped fields and ``ValueError`` for bad values,
-    each naming the field, before anything is sent.
+    Raises :class:`~ccloud_async.errors.ValidationError` (a ``TypeError`` and a
+    ``ValueError``) naming the field for unknown, missing, mistyped or bad values, before
+    anything is sent.
     """
     if body is not None and fields:
-        raise TypeError(f"pass either body= or fields of {body_type.__name__}, not both")
+        raise ValidationError(f"pass either body= or fields of {body_type.__name__}, not both")
     value: object = body if body is not None else dict(fields)
     if not isinstance(value, body_type):
         if not isinstance(value, (Mapping, msgspec.Struct)):
-            raise TypeError(
+            raise ValidationError(
                 f"body must be a {body_type.__name__} or a mapping, got {type(value).__name__}"
             )
         check_fields(body_type, value)
         try:
             value = convert(body_type, value)
         except msgspec.ValidationError as exc:
-            raise _field_error(body_type, exc) from None
+            raise ValidationError(f"invalid {body_type.__name__}: {exc}") from None
     return encode(value)
-
-
-def _field_error(body_type: type, exc: msgspec.ValidationError) -> Exception:
-    text = str(exc)
-    message = f"invalid {body_type.__name__}: {text}"
-    if text.startswith(("Expected", "Object missing required field")):
-        return TypeError(message)
-    return ValueError(message)

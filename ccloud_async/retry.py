@@ -20,6 +20,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from .errors import ConfigurationError
+
 __all__ = [
     "Decision",
     "Failure",
@@ -58,9 +60,9 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_retries < 0 or self.rate_limit_retries < 0:
-            raise ValueError("retry counts must be >= 0")
+            raise ConfigurationError("retry counts must be >= 0")
         if min(self.backoff_initial, self.backoff_max, self.max_retry_after, self.lock_wait) < 0:
-            raise ValueError("delays must be >= 0")
+            raise ConfigurationError("delays must be >= 0")
 
     def with_overrides(
         self,

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .errors import OperationFailedError, WaitTimeoutError
+from .errors import OperationFailedError, ValidationError, WaitTimeoutError
 
 __all__ = [
     "PollSchedule",
@@ -53,7 +53,7 @@ class PollSchedule:
 
     def __post_init__(self) -> None:
         if self.initial <= 0 or self.maximum <= 0 or self.factor < 1:
-            raise ValueError("poll delays must be > 0 and factor >= 1")
+            raise ValidationError("poll delays must be > 0 and factor >= 1")
 
     def delays(self) -> Iterator[float]:
         delay = self.initial
@@ -76,7 +76,7 @@ async def wait_until(
 ) -> T:
     """Poll ``fetch`` until ``judge`` says DONE; return the last value."""
     if timeout is not None and timeout <= 0:
-        raise ValueError("timeout must be > 0 seconds (or None to wait forever)")
+        raise ValidationError("timeout must be > 0 seconds (or None to wait forever)")
     deadline = None if timeout is None else time.monotonic() + timeout
     delays = schedule.delays()
     last_state = "unknown"
@@ -119,7 +119,7 @@ _NO_OPERATION = frozenset({"", "UNSPECIFIED", "CLUSTER_STATUS_UNSPECIFIED"})
 def cluster_judge(until: str) -> Judge[Any]:
     """Judge a Cluster: ``until`` is CREATED, DELETED or IDLE (no operation running)."""
     if until not in ("CREATED", "DELETED", "IDLE"):
-        raise ValueError(f"until must be CREATED, DELETED or IDLE, got {until!r}")
+        raise ValidationError(f"until must be CREATED, DELETED or IDLE, got {until!r}")
 
     def judge(cluster: Any) -> Judgement:
         state = state_text(getattr(cluster, "state", None))

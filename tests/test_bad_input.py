@@ -1,9 +1,10 @@
 """Bad input through the SDK client: a clear error, and nothing changed on the server.
 
-Client-side checks raise ``TypeError``/``ValueError`` naming the field before any
-request is sent; server-side checks answer ``BadRequestError`` naming the field. Either
-way the emulator's state (re-read through the API) and its ``applied`` counters stay
-as they were.
+Client-side checks raise ``ValidationError`` (a ``TypeError`` and a ``ValueError``)
+naming the field before any request is sent (a keyword the method does not have is
+Python's own ``TypeError``); server-side checks answer ``BadRequestError`` naming the
+field. Either way the emulator's state (re-read through the API) and its ``applied``
+counters stay as they were.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from ccloud_async import BadRequestError, CockroachCloud, NotFoundError
+from ccloud_async import (
+    BadRequestError,
+    CloudError,
+    CockroachCloud,
+    NotFoundError,
+    ValidationError,
+)
 from ccloud_async.testing import FakeCloud
 
 from .conftest import SERVERLESS, make_client
@@ -271,8 +278,13 @@ async def test_client_side_errors_send_nothing(
 ) -> None:
     before = await _state(world)
     requests, applied = world.fake.stats.requests, dict(world.fake.stats.applied)
-    with pytest.raises(error, match=needle):
+    with pytest.raises(error, match=needle) as caught:
         await call(world)
+    if "unexpected keyword argument" not in str(caught.value):
+        # The SDK's own refusal, which a CLI or an app can tell from a bug of ours.
+        assert isinstance(caught.value, ValidationError)
+        assert isinstance(caught.value, CloudError)
+        assert isinstance(caught.value, TypeError) and isinstance(caught.value, ValueError)
     assert world.fake.stats.requests == requests, "nothing may be sent"
     assert dict(world.fake.stats.applied) == applied
     assert await _state(world) == before

@@ -313,3 +313,58 @@ def test_emulator_command_serves_until_interrupted() -> None:
         assert len(json.loads(clusters.stdout)) == 3
     finally:
         assert stop_emulator(emu) == 0
+
+
+# --- what counts as the user's mistake, and what is ours ------------------------------------
+
+
+def test_an_argument_the_sdk_refuses_is_invalid_input(emulator: Emulator) -> None:
+    result = run_cli("clusters", "get", "", url=emulator.url)
+    assert result.returncode == 2, result.stderr
+    assert "invalid input: path parameter 'cluster_id' must not be empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unexpected_error_is_an_internal_error_not_invalid_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccloud_async.cli.app import run
+    from ccloud_async.testing.areas import org_billing
+
+    def broken(*_: object) -> dict[str, Any]:
+        raise ValueError("month must be in 1..12")  # the December bug, as it looked
+
+    monkeypatch.setattr(org_billing, "seed_invoices", broken)
+    argv = ["--emulator", "--emulator-clusters", "0", "--emulator-audit-entries", "0"]
+    code = run([*argv, "organization", "get"])
+    err = capsys.readouterr().err
+    assert code == 70
+    assert "internal error: ValueError: month must be in 1..12" in err
+    assert "invalid input" not in err and "please report it" in err
+    assert "Traceback" not in err
+    assert run([*argv, "--debug", "organization", "get"]) == 70
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_emulator_mode_says_it_is_fresh_per_command_and_how_to_share_one() -> None:
+    from ccloud_async.cli.app import EMULATOR_SERVER_KEY
+    from ccloud_async.testing import DEFAULT_API_KEY
+
+    assert EMULATOR_SERVER_KEY == DEFAULT_API_KEY
+    top = " ".join(run_cli("--help").stdout.split())
+    assert "fresh in-process emulator" in top and "COCKROACH_SERVER" in top
+    assert f"(its key: {DEFAULT_API_KEY})" in top
+    emu = run_cli("emulator", "--help").stdout
+    assert f"COCKROACH_API_KEY={DEFAULT_API_KEY}" in emu and "terminal 2" in emu
+
+
+def test_emulator_time_dates_the_demo_data() -> None:
+    result = run_cli(
+        "--emulator", "--emulator-time", "2028-02-29T12:00:00Z", "--emulator-clusters", "0",
+        "--emulator-audit-entries", "0", "invoices", "list",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    starts = [i["period_start"] for i in json.loads(result.stdout)]
+    assert starts == ["2027-12-01T00:00:00Z", "2028-01-01T00:00:00Z", "2028-02-01T00:00:00Z"]
+    bad = run_cli("--emulator", "--emulator-time", "2027-02-29T00:00:00Z", "invoices", "list")
+    assert bad.returncode == 2 and "RFC 3339" in bad.stderr

@@ -16,13 +16,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from .context import Context, CountingLimiter
-from .exit_codes import INTERRUPTED, OK, USAGE, UsageError, exit_code_for
+from .exit_codes import INTERNAL, INTERRUPTED, USAGE, UsageError, exit_code_for
 from .output import Output
 
 __all__ = ["Context", "build_parser", "run"]
 
 PROG = "ccloud-async"
 EMULATOR_KEY = "ccloud-cli-demo"
+# The key `ccloud-async emulator` accepts by default (testing.DEFAULT_API_KEY; a test
+# checks they agree). Spelled out here: `--help` must not import the emulator.
+EMULATOR_SERVER_KEY = "test-key"
 
 Runner = Callable[[Context, argparse.Namespace], Awaitable[int]]
 
@@ -34,6 +37,18 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _instant(text: str) -> str:
+    from ..testing.travel_clock import TravelClock
+
+    try:
+        TravelClock(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an RFC 3339 date-time like 2026-12-31T23:59:55Z: {text!r}"
+        ) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .commands import COMMAND_MODULES
 
@@ -43,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "exit codes: 0 ok, 2 usage, 3 auth/missing credentials, 4 permission denied, "
             "5 not found, 6 rate limited, 7 other API error, 8 connection/timeout, "
-            "130 interrupted"
+            "70 internal error (a bug: please report it), 130 interrupted"
         ),
     )
     g = parser.add_argument_group("global options (before the command)")
@@ -57,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
     g.add_argument("--no-color", action="store_true", help="no colours (also: $NO_COLOR)")
+    g.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an internal error",
+    )
     g.add_argument(
         "--timeout", type=_positive_float, default=30.0, metavar="S", help="per request (30)"
     )
@@ -74,7 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--emulator",
         action="store_true",
-        help="run against an in-process emulator with demo data (no credentials needed)",
+        help=(
+            "run this one command against a fresh in-process emulator with demo data (no "
+            "credentials needed); it is gone when the command ends, so to keep state between "
+            "commands serve one with `ccloud-async emulator` and point COCKROACH_SERVER and "
+            f"COCKROACH_API_KEY at it (its key: {EMULATOR_SERVER_KEY})"
+        ),
+    )
+    e.add_argument(
+        "--emulator-time",
+        type=_instant,
+        metavar="T",
+        help="start the emulator's clock (and the client's) at T, e.g. 2026-12-31T23:59:55Z",
     )
     hidden = argparse.SUPPRESS  # knobs of the demo emulator, for tests
     e.add_argument("--emulator-clusters", type=int, default=200, metavar="N", help=hidden)
@@ -101,21 +132,28 @@ def _make_output(args: argparse.Namespace) -> Output:
 @asynccontextmanager
 async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]:
     from ..client import CockroachCloud
+    from ..clock import SYSTEM_CLOCK, WallClock
     from ..limiter import InProcessLimiter
 
     counter = CountingLimiter(InProcessLimiter())
     api_key, base_url = args.api_key, args.base_url
     fake = None
+    clock: WallClock = SYSTEM_CLOCK
+    if args.emulator_time and not args.emulator:
+        raise UsageError("--emulator-time needs --emulator")
     if args.emulator:
-        from ..testing import FakeCloud
+        from ..testing import FakeCloud, TravelClock
         from ..testing.auth import ALL_ROLES
 
+        if args.emulator_time:
+            clock = TravelClock(args.emulator_time)  # one clock for emulator and client
         roles = ALL_ROLES if args.emulator_roles is None else _roles(args.emulator_roles)
         fake = FakeCloud(
             {EMULATOR_KEY: roles},
             seed_clusters=args.emulator_clusters,
             audit_entries=args.emulator_audit_entries,
             rate_limit=args.emulator_rate_limit or None,
+            clock=clock,
         )
         await fake.start()
         api_key, base_url = EMULATOR_KEY, fake.url
@@ -132,6 +170,7 @@ async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]
             timeout=args.timeout,
             max_retries=args.max_retries,
             max_retry_after=args.max_retry_after,
+            clock=clock,
         )
         async with cloud:
             ctx.cloud, ctx.counter, ctx.emulator = cloud, counter, fake
@@ -181,17 +220,33 @@ def run(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
         return USAGE
     except Exception as exc:
-        from ..errors import CloudError, MissingCredentialsError
+        return _report(exc, debug=args.debug)
 
-        if isinstance(exc, MissingCredentialsError):
-            _error("no API key: pass --api-key, set COCKROACH_API_KEY, or try --emulator")
-        elif isinstance(exc, CloudError):
-            _error(f"{type(exc).__name__}: {exc}")
-        elif isinstance(exc, TypeError | ValueError):
-            # The SDK checks request bodies before sending: a bad field is a usage error.
-            _error(f"invalid input: {exc}")
-            return USAGE
-        else:
-            raise
-        code = exit_code_for(exc)
-        return code if code != OK else USAGE
+
+def _report(exc: Exception, *, debug: bool) -> int:
+    """Say in one line what went wrong, and pick the exit code.
+
+    Only the SDK's own errors are the user's to act on; anything else is a bug of ours
+    and says so, rather than passing for bad input.
+    """
+    from ..errors import CloudError, MissingCredentialsError, ValidationError
+
+    if isinstance(exc, MissingCredentialsError):
+        _error("no API key: pass --api-key, set COCKROACH_API_KEY, or try --emulator")
+    elif isinstance(exc, ValidationError):
+        # The SDK checks arguments and bodies before sending: a bad one is a usage error.
+        _error(f"invalid input: {exc}")
+    elif isinstance(exc, CloudError):
+        _error(f"{type(exc).__name__}: {exc}")
+    else:
+        if debug:
+            import traceback
+
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        how = "" if debug else " (--debug prints the traceback)"
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in ccloud-async; please report it{how}."
+        )
+        return INTERNAL
+    return exit_code_for(exc)

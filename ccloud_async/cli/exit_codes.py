@@ -9,6 +9,7 @@
 6      rate limited: a 429 the client would not wait out
 7      any other API error (4xx/5xx, bad response, failed operation)
 8      connection failure or timeout
+70     internal error: a bug in ccloud-async (EX_SOFTWARE)
 130    interrupted (Ctrl-C)
 =====  ==========================================================
 """
@@ -21,6 +22,7 @@ __all__ = [
     "API_ERROR",
     "AUTH",
     "CONNECTION",
+    "INTERNAL",
     "INTERRUPTED",
     "NOT_FOUND",
     "OK",
@@ -38,6 +40,7 @@ NOT_FOUND: Final = 5
 RATE_LIMITED: Final = 6
 API_ERROR: Final = 7
 CONNECTION: Final = 8
+INTERNAL: Final = 70
 INTERRUPTED: Final = 130
 
 
@@ -55,7 +58,7 @@ def exit_code_for(exc: BaseException) -> int:
         return USAGE
     if isinstance(exc, errors.MissingCredentialsError | errors.AuthenticationError):
         return AUTH
-    if isinstance(exc, errors.ConfigurationError):
+    if isinstance(exc, errors.ConfigurationError | errors.ValidationError):
         return USAGE
     if isinstance(exc, errors.PermissionDeniedError):
         return PERMISSION
@@ -67,4 +70,4 @@ def exit_code_for(exc: BaseException) -> int:
         return CONNECTION
     if isinstance(exc, errors.CloudError):
         return API_ERROR
-    return API_ERROR
+    return INTERNAL

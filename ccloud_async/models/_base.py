@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import msgspec
 
+from ..errors import ValidationError
+
 __all__ = [
     "UNSET",
     "Int64",
@@ -124,10 +126,10 @@ def _dec_hook(type_: type, obj: Any) -> Any:
             try:
                 return Int64(obj)
             except ValueError:
-                raise ValueError(f"expected an int64 string, got {obj!r}") from None
+                raise ValidationError(f"expected an int64 string, got {obj!r}") from None
         if isinstance(obj, int) and not isinstance(obj, bool):
             return Int64(obj)
-        raise ValueError(f"expected an int64, got {type(obj).__name__}")
+        raise ValidationError(f"expected an int64, got {type(obj).__name__}")
     raise NotImplementedError(f"no decoder for {type_!r}")
 
 
@@ -192,12 +194,12 @@ def _check(info: msgspec.inspect.StructType, value: Any, path: str) -> None:
     attr_of = {f.encode_name: f.name for f in info.fields}
     for wire in sorted(required):
         if wire not in value and attr_of.get(wire) not in value:
-            raise TypeError(f"missing required field {path}{wire!r} for {info.cls.__name__}")
+            raise ValidationError(f"missing required field {path}{wire!r} for {info.cls.__name__}")
     for key, item in value.items():
         field = by_name.get(key)
         if field is None:
             known = ", ".join(sorted(f.encode_name for f in info.fields))
-            raise TypeError(
+            raise ValidationError(
                 f"unknown field {path}{key!r} for {info.cls.__name__} (known fields: {known})"
             )
         inner = field.type

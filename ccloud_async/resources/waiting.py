@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ValidationError
 from ..models import (
     ClientCACertInfo,
     CloudWatchMetricExportInfo,
@@ -153,7 +153,7 @@ class Replication(ReplicationResource):
         """Wait until the stream reaches ``until`` (REPLICATING, COMPLETED or CANCELED)."""
         order = ("STARTING", "REPLICATING", "FAILING_OVER", "COMPLETED")
         if until not in (*order, "CANCELED"):
-            raise ValueError(f"until must be one of {', '.join(order)} or CANCELED: {until!r}")
+            raise ValidationError(f"until must be one of {', '.join(order)} or CANCELED: {until!r}")
         # Earlier states are on the way; a CANCELED wait accepts any live state.
         pending = set(order[: order.index(until)]) if until in order else set(order[:3])
         judge = status_judge(_status, done={until}, pending=pending)

@@ -9,8 +9,10 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from ..clock import SYSTEM_CLOCK, WallClock
 from .auth import ALL_ROLES
 from .server import DEFAULT_API_KEY, FakeCloud
+from .travel_clock import TravelClock
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "--retry-after", choices=("seconds", "http-date", "none"), default="seconds"
     )
     parser.add_argument(
+        "--time",
+        metavar="T",
+        help="start the emulator's clock at T (RFC 3339), e.g. 2026-12-31T23:59:55Z; "
+        "it runs on from there",
+    )
+    parser.add_argument(
         "--chaos",
         type=float,
         default=0.0,
@@ -64,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _serve(args: argparse.Namespace) -> None:
     keys = args.api_keys or [DEFAULT_API_KEY]
+    clock: WallClock = SYSTEM_CLOCK if args.time is None else TravelClock(args.time)
     fake = FakeCloud(
         {key: ALL_ROLES for key in keys},
         host=args.host,
@@ -73,6 +82,7 @@ async def _serve(args: argparse.Namespace) -> None:
         retry_after=args.retry_after,
         seed_clusters=args.clusters,
         audit_entries=args.audit_entries,
+        clock=clock,
     )
     if not 0.0 <= args.chaos <= 1.0:
         raise SystemExit("--chaos must be within [0, 1]")
@@ -108,7 +118,13 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.time is not None:
+        try:
+            TravelClock(args.time)
+        except ValueError as exc:
+            parser.error(f"--time: {exc}")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
     return 0
