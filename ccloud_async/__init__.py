@@ -11,7 +11,10 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import errors, models
     from ._operations import OPERATIONS
+    from .audit_cursor import AuditResume
+    from .audit_pager import AuditLogStream, AuditPage
     from .client import DEFAULT_LIMITER, CockroachCloud
+    from .clock import WallClock
     from .errors import (
         APIConnectionError,
         APIError,
@@ -24,11 +27,15 @@ if TYPE_CHECKING:
         ConflictError,
         MissingCredentialsError,
         NotFoundError,
+        OperationFailedError,
         PaginationError,
         PermissionDeniedError,
         RateLimitedError,
         ResponseDecodeError,
         ServerError,
+        ValidationError,
+        WaitError,
+        WaitTimeoutError,
     )
     from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
     from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
     from .pagination import AsyncPager, Page
     from .redis_limiter import LimiterUnavailableError, RedisLimiter
     from .retry import RetryPolicy
+    from .waiters import PollSchedule
 
 __all__ = [
     "DEFAULT_LIMITER",
@@ -45,6 +53,9 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncPager",
+    "AuditLogStream",
+    "AuditPage",
+    "AuditResume",
     "AuthenticationError",
     "BadRequestError",
     "CloudError",
@@ -59,15 +70,21 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "Operation",
+    "OperationFailedError",
     "Page",
     "PaginationError",
     "PauseOnlyLimiter",
     "PermissionDeniedError",
+    "PollSchedule",
     "RateLimitedError",
     "RedisLimiter",
     "ResponseDecodeError",
     "RetryPolicy",
     "ServerError",
+    "ValidationError",
+    "WaitError",
+    "WaitTimeoutError",
+    "WallClock",
     "__version__",
     "errors",
     "models",
@@ -80,6 +97,9 @@ _SUBMODULES = ("errors", "models")
 # RedisLimiter or LimiterUnavailableError is asked for.
 _EXPORTS_BY_MODULE = {
     "._operations": ("OPERATIONS",),
+    ".audit_cursor": ("AuditResume",),
+    ".audit_pager": ("AuditLogStream", "AuditPage"),
+    ".clock": ("WallClock",),
     ".client": ("DEFAULT_LIMITER", "CockroachCloud"),
     ".errors": (
         "APIConnectionError",
@@ -95,9 +115,14 @@ _EXPORTS_BY_MODULE = {
         "NotFoundError",
         "PaginationError",
         "PermissionDeniedError",
+        "PollSchedule",
         "RateLimitedError",
         "ResponseDecodeError",
         "ServerError",
+        "ValidationError",
+        "WaitError",
+        "WaitTimeoutError",
+        "OperationFailedError",
     ),
     ".fleet": ("FleetProgress", "FleetResult", "run_fleet", "stream_fleet"),
     ".limiter": ("InProcessLimiter", "Limiter", "PauseOnlyLimiter"),
@@ -105,6 +130,7 @@ _EXPORTS_BY_MODULE = {
     ".pagination": ("AsyncPager", "Page"),
     ".redis_limiter": ("LimiterUnavailableError", "RedisLimiter"),
     ".retry": ("RetryPolicy",),
+    ".waiters": ("PollSchedule",),
 }
 _HOME = {name: module for module, names in _EXPORTS_BY_MODULE.items() for name in names}
 

@@ -1,11 +1,12 @@
 """The audit log as an async iterator (the rules live in :mod:`.audit_cursor`).
 
 ``async for entry in stream`` yields every :class:`~ccloud_async.models.AuditLogEntry`
-once, in order; ``stream.pages()`` yields :class:`AuditPage` objects. Both expose where
-to resume: ``page.resume`` after a page, ``iterator.resume_point()`` after the last entry
-yielded; pass either (or its ``token()``) back as ``resume=`` to continue with no loss
-and no duplicates. With ``follow=True`` an ASC stream keeps polling for new entries,
-like ``tail -f``, until cancelled.
+once, in order; ``stream.pages()`` yields :class:`AuditPage` objects (``.entries``, also
+as ``.items`` like a keyset :class:`~ccloud_async.pagination.Page`). Both say where to
+resume: ``page.resume`` after a page, ``stream.resume_point()`` after the last entry the
+stream's ``async for`` yielded; pass either (or its ``token()``) back as ``resume=`` to
+continue with no loss and no duplicates. With ``follow=True`` an ASC stream keeps
+polling for new entries, like ``tail -f``, until cancelled.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from .audit_cursor import AuditCursor, AuditResume
+from .errors import ValidationError
 
 __all__ = ["AuditEntryIterator", "AuditLogStream", "AuditPage"]
 
@@ -35,6 +37,11 @@ class AuditPage(Generic[E]):
     resume: AuditResume  # after this page
     before: AuditResume  # where this page was fetched from
     caught_up: bool = False
+
+    @property
+    def items(self) -> Sequence[E]:
+        """The page's new entries (the name keyset pages use)."""
+        return self.entries
 
 
 class _PageStream(Generic[E]):
@@ -131,18 +138,31 @@ class AuditLogStream(Generic[E]):
         poll_interval: float = 5.0,
     ) -> None:
         if follow and start.sort_order != "ASC":
-            raise ValueError("follow=True needs sort_order='ASC'")
+            raise ValidationError("follow=True needs sort_order='ASC'")
         if poll_interval <= 0:
-            raise ValueError("poll_interval must be > 0")
+            raise ValidationError("poll_interval must be > 0")
         self._fetch = fetch
         self._id_of = id_of
         self._start = start
         self._follow = follow
         self._poll = poll_interval
+        self._latest: AuditEntryIterator[E] | None = None
 
     def pages(self) -> _PageStream[E]:
+        """A fresh walk, page by page, from the stream's start."""
         cursor = AuditCursor.resume(self._start)
         return _PageStream(self._fetch, self._id_of, cursor, self._follow, self._poll)
 
     def __aiter__(self) -> AuditEntryIterator[E]:
-        return AuditEntryIterator(self.pages())
+        """A fresh walk, entry by entry; :meth:`resume_point` follows the latest one."""
+        self._latest = AuditEntryIterator(self.pages())
+        return self._latest
+
+    def resume_point(self) -> AuditResume:
+        """Where to resume after the last entry ``async for`` over this stream yielded.
+
+        Before any iteration, the stream's own start.
+        """
+        if self._latest is None:
+            return self._start
+        return self._latest.resume_point()

@@ -28,7 +28,13 @@ from typing import Generic, TypeVar
 import anyio
 from anyio.abc import ObjectSendStream
 
-__all__ = ["FleetProgress", "FleetResult", "run_fleet", "stream_fleet"]
+from .errors import ValidationError
+
+__all__ = ["DEFAULT_CONCURRENCY", "FleetProgress", "FleetResult", "run_fleet", "stream_fleet"]
+
+# Items in flight by default: enough to keep the API's 10 requests/s busy while each
+# answer takes up to 2 s; the client's limiter, not this bound, paces the requests.
+DEFAULT_CONCURRENCY = 20
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -90,7 +96,7 @@ class _Batch(Generic[T, R]):
         on_progress: ProgressCallback | None,
     ) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be >= 1")
+            raise ValidationError("concurrency must be >= 1")
         self.fn = fn
         self.limiter = anyio.CapacityLimiter(concurrency)
         self.tracker = _Tracker(total, on_progress)
@@ -123,7 +129,7 @@ async def run_fleet(
     fn: Callable[[T], Awaitable[R]],
     items: Iterable[T],
     *,
-    concurrency: int = 10,
+    concurrency: int = DEFAULT_CONCURRENCY,
     fail_fast: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> list[FleetResult[T, R]]:
@@ -147,7 +153,7 @@ async def stream_fleet(
     fn: Callable[[T], Awaitable[R]],
     items: Iterable[T],
     *,
-    concurrency: int = 10,
+    concurrency: int = DEFAULT_CONCURRENCY,
     fail_fast: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> AsyncIterator[AsyncIterator[FleetResult[T, R]]]:

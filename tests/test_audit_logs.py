@@ -6,13 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from ccloud_async import CockroachCloud
 from ccloud_async.audit_cursor import AuditResume
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.audit_log import canonical
 
-from .conftest import make_client
+from .conftest import KEY, make_client
+from .http_stub import serve
 
 SEEDED = 2500
 
@@ -144,3 +146,57 @@ async def test_mutations_file_audit_entries(client: CockroachCloud, fake: FakeCl
     ]
     assert {e.cluster_name for e in entries} == {"audited-one"}
     assert {e.cluster_id for e in entries} == {created.id}
+
+
+# --- what the README promises of the stream -------------------------------------------------
+
+
+async def test_the_stream_itself_knows_where_to_resume(seeded: FakeCloud) -> None:
+    async with make_client(seeded) as cloud:
+        stream = cloud.audit_logs.list(limit=100)
+        assert stream.resume_point() == AuditResume(None, "ASC")  # nothing read yet
+        handled = []
+        async for entry in stream:
+            handled.append(entry.id)
+            if len(handled) == 150:
+                break
+        token = stream.resume_point().token()
+        rest = [e.id async for e in cloud.audit_logs.list(resume=token, limit=100)]
+    assert handled + rest == expected_ids(seeded)
+
+
+async def test_audit_pages_have_items_like_keyset_pages(seeded: FakeCloud) -> None:
+    async with make_client(seeded) as cloud:
+        pages = cloud.audit_logs.list(limit=1000).pages()
+        page = await pages.__anext__()
+    assert page.items is page.entries and len(page.items) >= 1000
+
+
+async def test_the_stream_asks_for_1000_entries_a_page_by_default(seeded: FakeCloud) -> None:
+    route = ("GET", "/api/v1/auditlogevents")
+    async with make_client(seeded) as cloud:
+        ids = [e.id async for e in cloud.audit_logs.list()]
+    assert len(ids) == SEEDED
+    # 2,500 entries: three pages and the empty "caught up" answer (at 100 a page: 26).
+    assert seeded.stats.by_route[route] == 4
+
+
+async def test_a_refused_page_size_falls_back_to_the_api_default() -> None:
+    asked: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        limit = request.query.get("limit")
+        asked.append(limit)
+        if limit is not None:
+            body = {"code": 3, "message": "limit must be at most 500", "details": []}
+            return web.json_response(body, status=400)
+        if request.query.get("starting_from"):
+            return web.json_response({"entries": [], "next_starting_from": "2026-01-01T00:00:01Z"})
+        entry = {"id": "e1", "created_at": "2026-01-01T00:00:01Z"}
+        return web.json_response({"entries": [entry], "next_starting_from": entry["created_at"]})
+
+    async with serve(handler) as url:
+        async with CockroachCloud(api_key=KEY, base_url=url, limiter=None) as cloud:
+            ids = [e.id async for e in cloud.audit_logs.list()]
+    assert ids == ["e1"]
+    assert asked == ["1000", None, None]

@@ -816,3 +816,23 @@ async def test_standalone_server() -> None:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_plugin_factory_starts_configured_emulators(fake_cloud_factory: Any) -> None:
+    from ccloud_async.testing import Timings, TravelClock
+
+    clock = TravelClock("2028-02-29T12:00:00Z")
+    first = await fake_cloud_factory(seed_clusters=2, timings=Timings(cluster_create=0.5))
+    second = await fake_cloud_factory(clock=clock)
+    assert first.url != second.url
+    assert len(first.clusters) == 2 and first.timings.cluster_create == 0.5
+    assert second.clock is clock and second.response_checker is not None
+
+
+@pytest.mark.fake_cloud(seed_clusters=4, api_keys={"reader": ["CLUSTER_ADMIN"]})
+async def test_plugin_marker_configures_fake_cloud_and_cloud(
+    fake_cloud: FakeCloud, cloud: Any
+) -> None:
+    assert len(fake_cloud.clusters) == 4
+    assert len([c async for c in cloud.clusters.list()]) == 4  # with the marker's key
+    assert cloud.clock is fake_cloud.clock

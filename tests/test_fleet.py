@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from ccloud_async import CockroachCloud
-from ccloud_async.fleet import FleetProgress, run_fleet, stream_fleet
+from ccloud_async.fleet import DEFAULT_CONCURRENCY, FleetProgress, run_fleet, stream_fleet
 from ccloud_async.testing import FakeCloud
 
 from .conftest import KEY
@@ -111,3 +111,13 @@ async def test_fleet_of_cluster_nodes_is_paced_without_429() -> None:
     assert sum(r.value or 0 for r in results) >= 3  # dedicated clusters have nodes
     assert fake.stats.rate_limited == 0
     assert fake.max_in_window(1.0) <= 10
+
+
+async def test_default_concurrency_is_twenty() -> None:
+    probe = Probe()
+    await run_fleet(probe.work, [5] * 60)  # none fails: 5 % 7 != 3
+    assert probe.peak == DEFAULT_CONCURRENCY == 20
+    streamed = Probe()
+    async with stream_fleet(streamed.work, [5] * 60) as finished:
+        assert len([r async for r in finished]) == 60
+    assert streamed.peak == 20

@@ -68,3 +68,33 @@ def test_cli_help_loads_no_heavy_module() -> None:
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     )
     assert _modules_after(code) == "[]"
+
+
+def test_the_library_prints_nothing_when_logging_is_not_configured() -> None:
+    # A retried 503 logs a WARNING; with no handler of the application's, a library must
+    # stay quiet rather than fall through to Python's last-resort stderr handler.
+    program = """
+import asyncio
+from ccloud_async import CockroachCloud, RetryPolicy
+from ccloud_async.testing import FakeCloud, Fault
+
+async def main() -> None:
+    async with FakeCloud(rate_limit=None) as fake:
+        fake.faults.add(Fault("status", status=503, times=2))
+        policy = RetryPolicy(max_retries=3, backoff_initial=0.01, backoff_max=0.02)
+        async with CockroachCloud(
+            api_key="test-key", base_url=fake.url, retry_policy=policy
+        ) as cloud:
+            print(len([c async for c in cloud.clusters.list()]), fake.faults.injected["status"])
+
+asyncio.run(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "2"]
+    assert done.stderr == ""

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
 
-from ..errors import BadRequestError, PaginationError
+from ..errors import BadRequestError, PaginationError, ValidationError
 from ..models._base import UNSET, UnsetType
 from ..pagination import AsyncPager, Page
 from ..request_builder import build_body
 from ..response_reader import decode_response
 from ..transport import Transport
 
-__all__ = ["Resource", "given", "keyset_page", "scim_page"]
+__all__ = ["PageSize", "Resource", "given", "keyset_page", "scim_page"]
 
 T = TypeVar("T")
 
@@ -78,6 +78,27 @@ def scim_page(
 
 IDEMPOTENCY_FIELD = "idempotency_key"
 DEFAULT_PAGE_LIMIT = 500  # the page size keyset lists ask for when the caller sets none
+DEFAULT_AUDIT_LIMIT = 1000  # the same for the audit log, whose entries are small
+
+
+class PageSize:
+    """The page size a list asks for: the caller's, else ``largest`` to spend the fewest
+    requests. The API documents no cap; if it refuses ours (a 400 about the limit), use
+    its own default from then on."""
+
+    def __init__(self, given: int | None, largest: int) -> None:
+        self.size: int | None = given if given is not None else largest
+        self._ours = given is None
+
+    async def fetch(self, get: Callable[[int | None], Awaitable[T]]) -> T:
+        """``get(size)`` with the current size, falling back once as described."""
+        try:
+            return await get(self.size)
+        except BadRequestError as exc:
+            if not self._ours or self.size is None or "limit" not in exc.message.lower():
+                raise
+            self.size = None
+        return await get(None)
 
 
 def new_idempotency_key() -> str:
@@ -150,22 +171,15 @@ class Resource:
         if "pagination.page" in query:
             page = query["pagination.page"]
             if page is not None and not (isinstance(page, str) and page):
-                raise ValueError("page must be a non-empty cursor")
+                raise ValidationError("page must be a non-empty cursor")
 
-            # No page size given: ask for the largest, to spend the fewest requests. The
-            # API does not document its cap; if it refuses ours, use its own default.
-            sizing: dict[str, object] = {}
-            if query.get("pagination.limit") is None:
-                sizing["pagination.limit"] = DEFAULT_PAGE_LIMIT
+            limit = query.get("pagination.limit")
+            size = PageSize(limit if isinstance(limit, int) else None, DEFAULT_PAGE_LIMIT)
 
             async def keyset(cursor: str | None) -> Page[Any]:
-                try:
-                    response = await get({"pagination.page": cursor, **sizing})
-                except BadRequestError as exc:
-                    if not sizing or "limit" not in exc.message.lower():
-                        raise
-                    sizing.clear()
-                    response = await get({"pagination.page": cursor})
+                response = await size.fetch(
+                    lambda n: get({"pagination.page": cursor, "pagination.limit": n})
+                )
                 items = getattr(response, items_field)
                 return keyset_page(items, response.pagination, cursor)
 
@@ -174,9 +188,9 @@ class Resource:
         if "startIndex" in query:
             first, count = query["startIndex"], query.get("count")
             if first is not None and not isinstance(first, int):
-                raise TypeError("start_index must be an int")
+                raise ValidationError("start_index must be an int")
             if count is not None and not isinstance(count, int):
-                raise TypeError("count must be an int")
+                raise ValidationError("count must be an int")
 
             async def scim(cursor: str | None) -> Page[Any]:
                 start = int(cursor) if cursor is not None else first

@@ -6,8 +6,10 @@ import datetime
 
 from ..audit_cursor import AuditResume
 from ..audit_pager import AuditLogStream
+from ..errors import ValidationError
 from ..models import AuditLogEntry
 from ..request_builder import rfc3339
+from ._base import DEFAULT_AUDIT_LIMIT, PageSize
 from .audit_logs import AuditLogsResource
 
 __all__ = ["AuditLogs"]
@@ -40,8 +42,11 @@ class AuditLogs(AuditLogsResource):
     ) -> AuditLogStream[AuditLogEntry]:
         """Every entry after ``starting_from`` (exclusive), each once, in order.
 
-        ``sort_order`` ASC (oldest first) or DESC. ``follow=True`` (ASC only) keeps
-        polling every ``poll_interval`` seconds for new entries until cancelled.
+        ``limit`` is the page size to ask for (default 1000, the fewest requests; if the
+        API refuses it, its own default); a page may hold a few more, since it never
+        splits a timestamp. ``sort_order`` ASC (oldest first) or DESC. ``follow=True``
+        (ASC only) keeps polling every ``poll_interval`` seconds for new entries until
+        cancelled.
         ``resume`` (an :class:`AuditResume` or its token) continues an earlier walk and
         overrides ``starting_from`` and ``sort_order``.
         """
@@ -49,17 +54,20 @@ class AuditLogs(AuditLogsResource):
             resume = AuditResume.from_token(resume)
         if resume is None:
             if sort_order not in ("ASC", "DESC"):
-                raise ValueError(f"sort_order must be ASC or DESC, got {sort_order!r}")
+                raise ValidationError(f"sort_order must be ASC or DESC, got {sort_order!r}")
             resume = AuditResume(_cursor_text(starting_from), sort_order)
         order = resume.sort_order
+        size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
 
         async def fetch(cursor: str | None) -> tuple[list[AuditLogEntry], str | None]:
-            page = await self.list_page(
-                starting_from=cursor,
-                sort_order=order,
-                limit=limit,
-                timeout=timeout,
-                max_retries=max_retries,
+            page = await size.fetch(
+                lambda n: self.list_page(
+                    starting_from=cursor,
+                    sort_order=order,
+                    limit=n,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                )
             )
             entries = page.entries if isinstance(page.entries, list) else []
             next_from = page.next_starting_from

@@ -74,6 +74,10 @@ class KeyRing:
     def remove_api_key(self, key: str) -> None:
         self._keys.pop(key, None)
 
+    def api_keys(self) -> list[str]:
+        """The API keys accepted, in the order they were added."""
+        return list(self._keys)
+
     def add_jwt(self, token: str, vanity_name: str, roles: Iterable[str] | str) -> Principal:
         if not token or not vanity_name:
             raise ValueError("a JWT needs a token and a vanity name")
