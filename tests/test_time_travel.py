@@ -268,9 +268,20 @@ def test_travel_clock_runs_advances_and_travels() -> None:
 # --- the main job across midnight on New Year's Eve ---------------------------------------
 
 
+def _env() -> dict[str, str]:
+    # No COCKROACH_* settings, and no faketime of an outer run (when the whole suite runs
+    # under faketime, a nested one would add its offset to the outer one).
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COCKROACH_", "FAKETIME"))
+        and k not in ("LD_PRELOAD", "DONT_FAKE_MONOTONIC")
+    }
+
+
 def _main_job(tmp_path: Path, *extra: str, prefix: tuple[str, ...] = ()) -> dict[str, Any]:
     target = tmp_path / "audit.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKROACH_")}
+    env = _env()
     started = time.monotonic()
     done = subprocess.run(
         [*prefix, sys.executable, "-W", "error", "-m", "ccloud_async.cli", "--emulator",
@@ -310,7 +321,7 @@ def test_main_job_under_a_faked_system_clock(tmp_path: Path) -> None:
         pytest.skip("Debian's faketime is not installed (.ci/run installs it)")
     probe = subprocess.run(
         [faketime, "2026-12-31 23:59:45", sys.executable, "-c", "import time; print(time.time())"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True, text=True, timeout=30, env=_env(),
     )  # fmt: skip
     assert abs(float(probe.stdout) - _at("2026-12-31T23:59:45Z").timestamp()) < 30
     run = _main_job(tmp_path, prefix=(faketime, "2026-12-31 23:59:45"))
