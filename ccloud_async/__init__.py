@@ -10,11 +10,11 @@ from ._version import __version__
 # before anything needs them.
 if TYPE_CHECKING:
     from . import errors, models
+    from ._clock import WallClock
     from ._operations import OPERATIONS
     from .audit_cursor import AuditResume
     from .audit_pager import AuditLogStream, AuditPage
     from .client import DEFAULT_LIMITER, CockroachCloud
-    from .clock import WallClock
     from .errors import (
         APIConnectionError,
         APIError,
@@ -99,7 +99,7 @@ _EXPORTS_BY_MODULE = {
     "._operations": ("OPERATIONS",),
     ".audit_cursor": ("AuditResume",),
     ".audit_pager": ("AuditLogStream", "AuditPage"),
-    ".clock": ("WallClock",),
+    "._clock": ("WallClock",),
     ".client": ("DEFAULT_LIMITER", "CockroachCloud"),
     ".errors": (
         "APIConnectionError",

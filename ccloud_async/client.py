@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Final
 
-from .clock import SYSTEM_CLOCK, WallClock
+from ._clock import SYSTEM_CLOCK, WallClock
 from .config import ClientConfig, resolve_config
 from .errors import ValidationError
 from .limiter import InProcessLimiter, Limiter

@@ -19,9 +19,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._clock import SYSTEM_CLOCK, WallClock
+from ._clock import seconds as clock_seconds
 from ._logging import logger as package_logger
-from .clock import SYSTEM_CLOCK, WallClock
-from .clock import seconds as clock_seconds
 from .config import ClientConfig
 from .deadlines import DeadlineTimers
 from .errors import APIConnectionError, APIError, APITimeoutError, ValidationError

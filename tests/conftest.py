@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ccloud_async import CockroachCloud, RetryPolicy
-from ccloud_async.clock import utc_now
+from ccloud_async._clock import utc_now
 from ccloud_async.testing import FakeCloud, TravelClock
 
 KEY = "test-key"

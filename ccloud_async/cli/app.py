@@ -131,8 +131,8 @@ def _make_output(args: argparse.Namespace) -> Output:
 
 @asynccontextmanager
 async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]:
+    from .._clock import SYSTEM_CLOCK, WallClock
     from ..client import CockroachCloud
-    from ..clock import SYSTEM_CLOCK, WallClock
     from ..limiter import InProcessLimiter
 
     counter = CountingLimiter(InProcessLimiter())

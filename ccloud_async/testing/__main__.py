@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from ..clock import SYSTEM_CLOCK, WallClock
+from .._clock import SYSTEM_CLOCK, WallClock
 from .auth import ALL_ROLES
 from .server import DEFAULT_API_KEY, FakeCloud
 from .travel_clock import TravelClock

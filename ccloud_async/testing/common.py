@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..clock import SYSTEM_CLOCK, WallClock, from_ns
+from .._clock import SYSTEM_CLOCK, WallClock, from_ns
 from .errors import ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, ApiError, invalid, json_response
 
 __all__ = [

@@ -29,8 +29,8 @@ from types import TracebackType
 import msgspec
 from aiohttp import web
 
+from .._clock import SYSTEM_CLOCK, WallClock
 from .._logging import child
-from ..clock import SYSTEM_CLOCK, WallClock
 from .areas import all_handlers
 from .audit_log import AuditLog, record_mutation
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version

@@ -19,7 +19,7 @@ import datetime
 import threading
 import time
 
-from ..clock import from_ns
+from .._clock import from_ns
 from .common import parse_rfc3339
 from .errors import ApiError
 
