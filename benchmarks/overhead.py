@@ -28,7 +28,7 @@ from _emulator import API_KEY, emulator
 from pydantic_models import Cluster as PydanticCluster
 
 from ccloud_async import CockroachCloud
-from ccloud_async.config import DEFAULT_API_VERSION, USER_AGENT
+from ccloud_async._config import DEFAULT_API_VERSION, USER_AGENT
 
 CONCURRENCY = 20
 CONNECTION_LIMIT = 100

@@ -11,9 +11,10 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import errors, models
     from ._clock import WallClock
-    from ._operations import OPERATIONS
-    from .audit_cursor import AuditResume
-    from .audit_pager import AuditLogStream, AuditPage
+    from ._generated.operations import OPERATIONS
+    from ._http.retry import RetryPolicy
+    from .audit.cursor import AuditResume
+    from .audit.stream import AuditLogStream, AuditPage
     from .client import DEFAULT_LIMITER, CockroachCloud
     from .errors import (
         APIConnectionError,
@@ -38,11 +39,11 @@ if TYPE_CHECKING:
         WaitTimeoutError,
     )
     from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
-    from .limiter import InProcessLimiter, Limiter, PauseOnlyLimiter
+    from .limiters.in_process import InProcessLimiter
+    from .limiters.protocol import Limiter, PauseOnlyLimiter
+    from .limiters.redis import LimiterUnavailableError, RedisLimiter
     from .operations import Operation
     from .pagination import AsyncPager, Page
-    from .redis_limiter import LimiterUnavailableError, RedisLimiter
-    from .retry import RetryPolicy
     from .waiters import PollSchedule
 
 __all__ = [
@@ -96,9 +97,9 @@ _SUBMODULES = ("errors", "models")
 # Where each exported name lives. Redis stays optional: its module loads only when
 # RedisLimiter or LimiterUnavailableError is asked for.
 _EXPORTS_BY_MODULE = {
-    "._operations": ("OPERATIONS",),
-    ".audit_cursor": ("AuditResume",),
-    ".audit_pager": ("AuditLogStream", "AuditPage"),
+    "._generated.operations": ("OPERATIONS",),
+    ".audit.cursor": ("AuditResume",),
+    ".audit.stream": ("AuditLogStream", "AuditPage"),
     "._clock": ("WallClock",),
     ".client": ("DEFAULT_LIMITER", "CockroachCloud"),
     ".errors": (
@@ -125,11 +126,12 @@ _EXPORTS_BY_MODULE = {
         "OperationFailedError",
     ),
     ".fleet": ("FleetProgress", "FleetResult", "run_fleet", "stream_fleet"),
-    ".limiter": ("InProcessLimiter", "Limiter", "PauseOnlyLimiter"),
+    ".limiters.in_process": ("InProcessLimiter",),
+    ".limiters.protocol": ("Limiter", "PauseOnlyLimiter"),
     ".operations": ("Operation",),
     ".pagination": ("AsyncPager", "Page"),
-    ".redis_limiter": ("LimiterUnavailableError", "RedisLimiter"),
-    ".retry": ("RetryPolicy",),
+    ".limiters.redis": ("LimiterUnavailableError", "RedisLimiter"),
+    "._http.retry": ("RetryPolicy",),
     ".waiters": ("PollSchedule",),
 }
 _HOME = {name: module for module, names in _EXPORTS_BY_MODULE.items() for name in names}

@@ -6,42 +6,13 @@ from types import TracebackType
 from typing import Final
 
 from ._clock import SYSTEM_CLOCK, WallClock
-from .config import ClientConfig, resolve_config
+from ._config import ClientConfig, resolve_config
+from ._generated.namespaces import Namespaces
+from ._http.engine import DEFAULT_TIMEOUT, Engine
+from ._http.messages import CallOptions
+from ._http.retry import RetryPolicy
 from .errors import ValidationError
-from .limiter import InProcessLimiter, Limiter
-from .resources import (
-    AllowlistResource,
-    ApiKeysResource,
-    BackupsResource,
-    BlackoutWindowsResource,
-    DatabasesResource,
-    DisruptionResource,
-    EgressPrivateEndpointsResource,
-    FoldersResource,
-    InvoicesResource,
-    JWTIssuersResource,
-    MaintenanceWindowsResource,
-    OrganizationResource,
-    RolesResource,
-    SCIMResource,
-    ServiceAccountsResource,
-    SQLUsersResource,
-    VersionDeferralResource,
-)
-from .resources.audit_log_stream import AuditLogs
-from .resources.waiting import (
-    CMEK,
-    ClientCACerts,
-    Clusters,
-    EgressRules,
-    LogExport,
-    MetricExport,
-    PrivateEndpoints,
-    Replication,
-    Restores,
-)
-from .retry import RetryPolicy
-from .transport import DEFAULT_TIMEOUT, Transport
+from .limiters import InProcessLimiter, Limiter
 
 __all__ = ["DEFAULT_LIMITER", "CockroachCloud"]
 
@@ -56,7 +27,7 @@ class _DefaultLimiter:
 DEFAULT_LIMITER: Final = _DefaultLimiter()
 
 
-class CockroachCloud:
+class CockroachCloud(Namespaces):
     """Async client for the CockroachDB Cloud API.
 
     ::
@@ -123,7 +94,7 @@ class CockroachCloud:
             limiter = InProcessLimiter()
         elif limiter is not None and not isinstance(limiter, Limiter):
             raise ValidationError("limiter must implement acquire() and pause(), or be None")
-        self._transport = Transport(
+        self._engine = Engine(
             self._config,
             limiter=limiter,
             retry=retry_policy
@@ -137,36 +108,7 @@ class CockroachCloud:
             connection_limit=connection_limit,
             clock=clock,
         )
-        self._bind()
-
-    def _bind(self) -> None:
-        self.clusters = Clusters(self._transport)
-        self.backups = BackupsResource(self._transport)
-        self.restores = Restores(self._transport)
-        self.cmek = CMEK(self._transport)
-        self.sql_users = SQLUsersResource(self._transport)
-        self.databases = DatabasesResource(self._transport)
-        self.allowlist = AllowlistResource(self._transport)
-        self.private_endpoints = PrivateEndpoints(self._transport)
-        self.egress_private_endpoints = EgressPrivateEndpointsResource(self._transport)
-        self.egress_rules = EgressRules(self._transport)
-        self.log_export = LogExport(self._transport)
-        self.metric_export = MetricExport(self._transport)
-        self.audit_logs = AuditLogs(self._transport)
-        self.invoices = InvoicesResource(self._transport)
-        self.folders = FoldersResource(self._transport)
-        self.roles = RolesResource(self._transport)
-        self.service_accounts = ServiceAccountsResource(self._transport)
-        self.api_keys = ApiKeysResource(self._transport)
-        self.jwt_issuers = JWTIssuersResource(self._transport)
-        self.replication = Replication(self._transport)
-        self.maintenance_windows = MaintenanceWindowsResource(self._transport)
-        self.blackout_windows = BlackoutWindowsResource(self._transport)
-        self.version_deferral = VersionDeferralResource(self._transport)
-        self.disruption = DisruptionResource(self._transport)
-        self.client_ca_certs = ClientCACerts(self._transport)
-        self.organization = OrganizationResource(self._transport)
-        self.scim = SCIMResource(self._transport)
+        self._bind(self._engine)
 
     def with_options(
         self,
@@ -182,15 +124,14 @@ class CockroachCloud:
 
         Closing the view does nothing; close the original client.
         """
-        retry = self._transport.retry.with_overrides(
-            max_retries=max_retries, retry_unsafe=retry_unsafe, lock_wait=lock_wait
-        )
+        options = CallOptions(timeout, max_retries, retry_unsafe, lock_wait)
         view = object.__new__(CockroachCloud)
         view._config = self._config
-        view._transport = self._transport.derive(
-            retry=retry, timeout=self._transport.timeout if timeout is None else timeout
+        view._engine = self._engine.derive(
+            retry=self._engine.retry.with_options(options),
+            timeout=self._engine.timeout if timeout is None else timeout,
         )
-        view._bind()
+        view._bind(view._engine)
         return view
 
     @property
@@ -204,12 +145,12 @@ class CockroachCloud:
     @property
     def clock(self) -> WallClock:
         """The wall clock this client reads (nanoseconds since the epoch)."""
-        return self._transport.clock
+        return self._engine.clock
 
     @property
     def limiter(self) -> Limiter:
         """The limiter every request of this client passes through."""
-        return self._transport.limiter
+        return self._engine.limiter
 
     def __repr__(self) -> str:
         auth = "jwt" if self._config.uses_jwt else "api_key"
@@ -219,7 +160,7 @@ class CockroachCloud:
         )
 
     async def __aenter__(self) -> CockroachCloud:
-        await self._transport.open()
+        await self._engine.open()
         return self
 
     async def __aexit__(
@@ -232,8 +173,8 @@ class CockroachCloud:
 
     async def aclose(self) -> None:
         """Close the HTTP session. Safe to call twice."""
-        await self._transport.aclose()
+        await self._engine.aclose()
 
     @property
     def closed(self) -> bool:
-        return self._transport.closed
+        return self._engine.closed

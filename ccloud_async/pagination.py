@@ -1,4 +1,4 @@
-"""Keyset pagination as async iterators.
+"""Pagination as async iterators, and where each kind of list keeps its next cursor.
 
 A list call returns an :class:`AsyncPager` at once (no request yet). ``async for item in
 pager`` walks every page; ``pager.pages()`` yields whole pages. While the caller works
@@ -14,11 +14,20 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import PaginationError
 
-__all__ = ["AsyncPager", "CursorGuard", "Page", "PageIterator", "next_cursor"]
+__all__ = [
+    "AsyncPager",
+    "CursorGuard",
+    "Page",
+    "PageIterator",
+    "keyset_page",
+    "next_cursor",
+    "scim_page",
+    "single_page",
+]
 
 T = TypeVar("T")
 
@@ -166,3 +175,53 @@ class AsyncPager(Generic[T]):
         """Only the first page (one request)."""
         async with self.pages() as pages:
             return await pages.__anext__()
+
+
+# --- where the next page is, for each kind of list ---------------------------------------
+
+
+def _items(items: object) -> Sequence[Any]:
+    return items if isinstance(items, Sequence) else []
+
+
+def keyset_page(items: object, pagination: Any, cursor: str | None) -> Page[Any]:
+    """One page of a keyset-paginated list: its items and the cursors around it."""
+    next_page = previous_page = None
+    if pagination:
+        next_page = pagination.next_page or None
+        previous_page = pagination.previous_page or None
+    return Page(
+        items=_items(items), cursor=cursor, next_page=next_page, previous_page=previous_page
+    )
+
+
+def scim_page(
+    items: object, response: Any, start: int | None, count: int | None, cursor: str | None
+) -> Page[Any]:
+    """One page of a SCIM list (``startIndex``/``count``, 1-based).
+
+    The next page starts after the last item of this one, until ``totalResults`` items
+    have been seen. The cursor of a page is its ``startIndex`` as a string. A server that
+    still owes items but sends none raises :class:`PaginationError` (one that sends the
+    same page again repeats a cursor, which the pager stops on).
+    """
+    found = _items(items)
+    total = response.total_results
+    next_page = None
+    if isinstance(total, int) and count != 0:
+        first = response.start_index
+        if not isinstance(first, int) or first < 1:
+            first = start or 1
+        after = first + len(found)
+        if after <= total:
+            if not found:
+                raise PaginationError(
+                    f"the server sent no items at startIndex {first} of {total}: stopping"
+                )
+            next_page = str(after)
+    return Page(items=found, cursor=cursor, next_page=next_page)
+
+
+def single_page(items: object) -> Page[Any]:
+    """A list the API sends whole."""
+    return Page(items=_items(items), cursor=None, next_page=None)

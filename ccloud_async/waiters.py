@@ -18,14 +18,20 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .errors import OperationFailedError, ValidationError, WaitTimeoutError
+from .errors import NotFoundError, OperationFailedError, ValidationError, WaitTimeoutError
 
 __all__ = [
+    "DEFAULT_SCHEDULE",
+    "EXPORT_PENDING",
+    "HOUR",
+    "OnChange",
     "PollSchedule",
     "Verdict",
     "cluster_judge",
+    "gone_as",
     "state_text",
     "status_judge",
+    "status_of",
     "wait_until",
 ]
 
@@ -105,6 +111,33 @@ async def wait_until(
                 )
             pause = min(pause, left)
         await anyio.sleep(pause)
+
+
+HOUR = 3600.0  # the default timeout of most waiters
+# Log and metric exports pass through these on their way to ENABLED or gone.
+EXPORT_PENDING = frozenset({"ENABLING", "DISABLING"})
+
+
+def gone_as(
+    get: Callable[[], Awaitable[T]], counts: bool, stand_in: Callable[[], T]
+) -> Callable[[], Awaitable[T]]:
+    """Poll ``get``; when ``counts`` (the wait is for the resource to go), a 404 answers
+    ``stand_in()`` — a value in the gone state — instead of raising."""
+
+    async def fetch() -> T:
+        try:
+            return await get()
+        except NotFoundError:
+            if not counts:
+                raise
+            return stand_in()
+
+    return fetch
+
+
+def status_of(value: Any) -> object:
+    """The ``status`` field most waited-on resources have."""
+    return getattr(value, "status", None)
 
 
 def state_text(value: object) -> str:

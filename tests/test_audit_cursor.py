@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from ccloud_async import PaginationError
-from ccloud_async.audit_cursor import AuditCursor, AuditResume
+from ccloud_async.audit.cursor import AuditCursor, AuditResume
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def test_sort_order_is_checked() -> None:
 
 
 def test_timestamp_ns_keeps_every_digit() -> None:
-    from ccloud_async.audit_cursor import timestamp_ns
+    from ccloud_async.audit.cursor import timestamp_ns
 
     base = timestamp_ns("2024-01-02T03:04:05Z")
     assert timestamp_ns("2024-01-02T03:04:05.000000001Z") == base + 1

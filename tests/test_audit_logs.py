@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from ccloud_async import CockroachCloud
-from ccloud_async.audit_cursor import AuditResume
+from ccloud_async.audit.cursor import AuditResume
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.audit_log import canonical
 

@@ -41,7 +41,7 @@ async def test_cancelling_100_in_flight_calls_leaves_nothing_behind() -> None:
 
             await asyncio.sleep(0)  # let aiohttp settle the closed connections
             assert other_tasks() - before == set()
-            connector = cloud._transport._get_session().connector
+            connector = cloud._engine.session().connector
             assert connector is not None
             assert sum(len(v) for v in connector._acquired_per_host.values()) == 0
 

@@ -15,7 +15,9 @@ from ccloud_async import (
     RetryPolicy,
     ServerError,
 )
-from ccloud_async.limiter import PauseOnlyLimiter
+from ccloud_async._http.messages import CallOptions, build_request
+from ccloud_async.limiters import PauseOnlyLimiter
+from ccloud_async.operations import is_resend_safe
 from ccloud_async.testing import FakeCloud, Fault
 
 from .conftest import SERVERLESS, make_client
@@ -48,9 +50,14 @@ async def call(cloud: CockroachCloud, method: str, cluster_id: str) -> object:
         )
     # No cluster operation uses PUT: exercise the transport with a PUT the emulator
     # answers 405 once the fault has passed.
-    return await cloud._transport.request(
-        "PUT", "/api/v1/clusters/{cluster_id}", path_params={"cluster_id": cluster_id}, timeout=0.3
+    request = build_request(
+        "PUT",
+        "/api/v1/clusters/{cluster_id}",
+        path_params={"cluster_id": cluster_id},
+        resend_safe=is_resend_safe("PUT", ()),
+        options=CallOptions(timeout=0.3),
     )
+    return await cloud._engine.send(request)
 
 
 @pytest.mark.parametrize("kind", FAULTS)

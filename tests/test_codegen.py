@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import sys
@@ -233,25 +234,34 @@ def test_committed_operation_modules_are_what_the_snapshot_gives() -> None:
         assert "Do not edit by hand" in head[1]
 
 
-# Hand-written modules beside the generated namespaces: shared plumbing and the
-# namespaces that extend the generated ones (audit-log stream, waiters).
-HAND_WRITTEN = {"_base.py", "audit_log_stream.py", "waiting.py"}
-
-
-def test_every_resource_module_is_generated() -> None:
+def test_every_generated_module_is_rendered_and_nothing_else_is_there() -> None:
     generated = set(gen.render_operations())
-    on_disk = {p for p in gen.RESOURCES_DIR.glob("*.py") if p.name not in HAND_WRITTEN}
-    assert on_disk == generated - {gen.OPERATIONS_PATH}
+    on_disk = {*gen.RESOURCES_DIR.glob("*.py"), *gen.GENERATED_DIR.glob("*.py")}
+    assert on_disk - {gen.GENERATED_DIR / "__init__.py"} == generated
+
+
+def test_extended_namespaces_are_the_hand_written_modules() -> None:
+    """Each hand-written module of ``resources/`` extends exactly its generated class."""
+    names = gen.load_names()
+    hand_written = ROOT / "ccloud_async" / "resources"
+    modules = {p.stem for p in hand_written.glob("*.py")} - {"__init__", "_base"}
+    assert modules == set(names.EXTENDED)
+    bindings = importlib.import_module("ccloud_async._generated.namespaces").Namespaces
+    for namespace, class_name in names.EXTENDED.items():
+        cls = getattr(importlib.import_module(f"ccloud_async.resources.{namespace}"), class_name)
+        generated = names.NAMESPACES[namespace][0]
+        assert [b.__name__ for b in cls.__bases__] == [generated]
+        assert bindings.__annotations__[namespace] == class_name
 
 
 def test_check_flag_covers_operation_modules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stale = tmp_path / "_operations.py"
+    stale = tmp_path / "operations.py"
     stale.write_text(gen.OPERATIONS_PATH.read_text(encoding="utf-8").replace("GET", "PUT"))
     monkeypatch.setattr(gen, "OPERATIONS_PATH", stale)
     assert gen.main(["--check"]) == 1
-    assert "_operations.py is out of date" in capsys.readouterr().err
+    assert "operations.py is out of date" in capsys.readouterr().err
     assert gen.main([]) == 0
     assert gen.main(["--check"]) == 0
     assert stale.read_text(encoding="utf-8") == gen.render_operations()[stale]
@@ -265,6 +275,7 @@ def _names(**changes: Any) -> Any:
         "PAGER_ITEMS": names.PAGER_ITEMS,
         "SINGLE_PAGE_LISTS": names.SINGLE_PAGE_LISTS,
         "REPLACEMENTS": names.REPLACEMENTS,
+        "EXTENDED": names.EXTENDED,
     }
     table.update(changes)
     return type("Names", (), table)
@@ -326,3 +337,24 @@ def test_generated_methods_follow_the_conventions() -> None:
     assert "use scim.search_groups()" in source
     assert "retry_unsafe" in gen._render_method(ops["CockroachCloud_CreateCluster"])
     assert "retry_unsafe" not in gen._render_method(ops["CockroachCloud_SetMaintenanceWindow"])
+
+
+def test_the_snapshot_holds_no_prose() -> None:
+    """Facts only: no descriptions, summaries or examples, and titles only as names."""
+    found: list[str] = []
+
+    def walk(node: Any, where: str, in_properties: bool = False) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, where)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                here = f"{where}/{key}"
+                if not in_properties and key in {"description", "summary", "example", "examples"}:
+                    found.append(here)
+                elif not in_properties and key == "title" and not str(value).isidentifier():
+                    found.append(here)
+                walk(value, here, in_properties=key == "properties" and not in_properties)
+
+    walk({k: v for k, v in SPEC.items() if k != "info"}, "")
+    assert found == []

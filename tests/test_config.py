@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from ccloud_async.config import Secret, resolve_config
+from ccloud_async._config import Secret, resolve_config
 from ccloud_async.errors import ConfigurationError, MissingCredentialsError
 
 

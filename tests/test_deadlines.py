@@ -9,7 +9,7 @@ import time
 import anyio
 import pytest
 
-from ccloud_async.deadlines import TICK, DeadlineTimers
+from ccloud_async._http.deadlines import TICK, DeadlineTimers
 
 
 async def test_fires_after_the_deadline_and_within_a_tick() -> None:

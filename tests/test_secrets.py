@@ -24,7 +24,7 @@ async def test_key_never_leaks(caplog: pytest.LogCaptureFixture) -> None:
             retry_policy=RetryPolicy(max_retries=1, backoff_initial=0.01),
             timeout=0.3,
         )
-        texts += [repr(cloud), str(cloud), repr(cloud._transport), repr(cloud._transport.config)]
+        texts += [repr(cloud), str(cloud), repr(cloud._engine), repr(cloud._engine.config)]
         async with cloud:
             server.faults.add(Fault("reset", method="GET", times=2))
             server.faults.add(Fault("delay", method="DELETE", delay=1.0, times=2))

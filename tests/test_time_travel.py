@@ -26,9 +26,9 @@ import pytest
 
 from ccloud_async import CockroachCloud
 from ccloud_async._clock import from_ns
-from ccloud_async.audit_cursor import timestamp_ns
-from ccloud_async.request_builder import rfc3339
-from ccloud_async.retry import parse_retry_after
+from ccloud_async._http.messages import rfc3339
+from ccloud_async._http.retry import parse_retry_after
+from ccloud_async.audit.cursor import timestamp_ns
 from ccloud_async.testing import FakeCloud, Fault, TravelClock
 from ccloud_async.testing.areas.org_billing import month_start, seed_invoices
 

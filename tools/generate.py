@@ -7,10 +7,12 @@ Reads ``ccloud_async/_spec/openapi.json`` and emits one :class:`OpenEnum` per en
 one :class:`Model` Struct per object schema and per inline request body, plus the
 ``SCHEMAS`` and ``REQUEST_BODIES`` lookup tables into ``models/_generated.py``.
 
-With the method names of ``tools/operation_names.py`` it also writes the operation table
-``ccloud_async/_operations.py`` and one resource module per namespace under
-``ccloud_async/resources/`` (a typed method per operation). Every output is piped through
-``ruff`` (a test dependency), so it is byte-for-byte deterministic.
+With the method names of ``tools/operation_names.py`` it also writes, under
+``ccloud_async/_generated/``, the operation table (``operations.py``), one namespace class
+per API area (``resources/<namespace>.py``, a typed method per operation, each sending
+its request through its table entry) and the client's namespace bindings
+(``namespaces.py``). Every output is piped through ``ruff`` (a test dependency), so it is
+byte-for-byte deterministic.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the rule the table records is the package's own
+
+from ccloud_async.operations import is_resend_safe  # noqa: E402
+
 SPEC_PATH = ROOT / "ccloud_async" / "_spec" / "openapi.json"
 OUTPUT_PATH = ROOT / "ccloud_async" / "models" / "_generated.py"
 # ruff picks its settings (pyproject.toml) by this path, wherever the output goes.
@@ -592,8 +598,10 @@ def render(spec_path: Path = SPEC_PATH) -> str:
 
 # --------------------------------------------------------------------------- operations
 
-OPERATIONS_PATH = ROOT / "ccloud_async" / "_operations.py"
-RESOURCES_DIR = ROOT / "ccloud_async" / "resources"
+GENERATED_DIR = ROOT / "ccloud_async" / "_generated"
+OPERATIONS_PATH = GENERATED_DIR / "operations.py"
+RESOURCES_DIR = GENERATED_DIR / "resources"
+NAMESPACES_PATH = GENERATED_DIR / "namespaces.py"
 NAMES_PATH = Path(__file__).resolve().parent / "operation_names.py"
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -659,6 +667,11 @@ class OpInfo:
     items_attr: str | None = None
     item_ann: str | None = None
     replacement: str | None = None
+
+    @property
+    def resend_safe(self) -> bool:
+        fields = [p.spec_name for p in (*self.query, *self.body_fields)]
+        return is_resend_safe(self.http, fields)
 
 
 def _arg_name(spec_name: str) -> str:
@@ -849,8 +862,7 @@ def _docstring(op: OpInfo) -> list[str]:
         notes.append("Returns a lazy pager (the API sends one page): ``async for item in ...``.")
     elif op.paging is not None:
         notes.append("Returns a lazy pager at once: ``async for item in ...``.")
-    keyed = any(p.spec_name == "idempotency_key" for p in op.body_fields)
-    if op.http in _UNSAFE and keyed:
+    if op.http in _UNSAFE and op.resend_safe:
         notes.append("Sends an ``idempotency_key`` (made if not given): retried like a GET.")
     elif op.http in _UNSAFE:
         notes.append("Not re-sent after an ambiguous failure unless ``retry_unsafe=True``.")
@@ -894,9 +906,7 @@ def _render_method(op: OpInfo) -> str:
         )
         lines.append(f"    warnings.warn({message}, DeprecationWarning, stacklevel=2)")
 
-    call = [json.dumps(op.http), json.dumps(op.path), op.response_class or "dict"]
-    if op.paging:
-        call.append(json.dumps(op.items_attr))
+    call = [f"_OPS[{json.dumps(op.op_id)}]", op.response_class or "dict"]
     if op.path_params:
         pairs = ", ".join(f"{json.dumps(p.spec_name)}: {p.arg}" for p in op.path_params)
         call.append(f"path_params={{{pairs}}}")
@@ -904,16 +914,17 @@ def _render_method(op: OpInfo) -> str:
         pairs = ", ".join(f"{json.dumps(q.spec_name)}: {q.arg}" for q in op.query)
         call.append(f"query={{{pairs}}}")
     if op.body_class is not None:
-        call += [f"body_type={op.body_class}", "body=body"]
+        call += ["body=body"]
         plain = [f"{f.spec_name}={f.arg}" for f in op.body_fields if _ident(f.spec_name)]
         odd = [f"{json.dumps(f.spec_name)}: {f.arg}" for f in op.body_fields]
         if len(plain) == len(op.body_fields):
             call.append(f"fields=given({', '.join(plain)})")
         else:
             call.append(f"fields=given(**{{{', '.join(odd)}}})")
-    call += ["timeout=timeout", "max_retries=max_retries"]
+    options = ["timeout=timeout", "max_retries=max_retries"]
     if op.http in _UNSAFE:
-        call.append("retry_unsafe=retry_unsafe")
+        options.append("retry_unsafe=retry_unsafe")
+    call.append(f"options=CallOptions({', '.join(options)})")
     if op.paging:
         lines.append(f"    return self._paged({', '.join(call)})")
     else:
@@ -947,16 +958,19 @@ def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> st
         "",
     ]
     if models_used:
-        imports.append(f"from ..models import {', '.join(sorted(models_used))}")
+        imports.append(f"from ...models import {', '.join(sorted(models_used))}")
     imports += [
-        "from ..models._base import UNSET, UnsetType",
-        "from ..pagination import AsyncPager",
-        "from ._base import Resource, given",
+        "from ..._http.messages import CallOptions",
+        "from ...models._base import UNSET, UnsetType",
+        "from ...pagination import AsyncPager",
+        "from ...resources._base import Resource, given",
+        "from ..operations import OPERATIONS as _OPS",
     ]
     return (
         _op_header(f"tools/{NAMES_PATH.name}")
         + f'"""{doc}\n\n'
-        + f'The ``cloud.{namespace}`` namespace of :class:`~ccloud_async.CockroachCloud`.\n"""\n\n'
+        + f"The operations of ``cloud.{namespace}``{_extended_note(namespace, names)}.\n"
+        + '"""\n\n'
         + "\n".join(imports)
         + f'\n\n__all__ = ["{class_name_}"]\n\n\n'
         + f"class {class_name_}(Resource):\n"
@@ -966,15 +980,56 @@ def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> st
     )
 
 
+def _extended_note(namespace: str, names: ModuleType) -> str:
+    extended = names.EXTENDED.get(namespace)
+    if extended is None:
+        return ""
+    return f", extended by ``resources/{namespace}.py``"
+
+
 def _render_resources_init(namespaces: list[str], names: ModuleType) -> str:
     classes = [names.NAMESPACES[n][0] for n in namespaces]
     return (
         _op_header(f"tools/{NAMES_PATH.name}")
-        + '"""Resource namespaces of the client, one per API area."""\n\n'
+        + '"""The generated namespace classes, one per API area."""\n\n'
         + "".join(f"from .{n} import {c}\n" for n, c in zip(namespaces, classes, strict=True))
         + "\n__all__ = [\n"
         + "".join(f'    "{c}",\n' for c in sorted(classes))
         + "]\n"
+    )
+
+
+def _render_namespaces(namespaces: list[str], names: ModuleType) -> str:
+    """The client's bindings: one typed attribute per namespace, set by ``_bind``."""
+    imports, classes = [], {}
+    for namespace in namespaces:
+        extended = names.EXTENDED.get(namespace)
+        if extended is not None:
+            imports.append(f"from ..resources.{namespace} import {extended}")
+            classes[namespace] = extended
+        else:
+            generated = names.NAMESPACES[namespace][0]
+            imports.append(f"from .resources.{namespace} import {generated}")
+            classes[namespace] = generated
+    order = list(names.NAMESPACES)  # the order the namespaces table lists them in
+    return (
+        _op_header(f"tools/{NAMES_PATH.name}")
+        + '"""The client\'s namespaces: ``cloud.clusters``, ``cloud.backups``, ...\n\n'
+        + "Each is the generated class of its API area, or the hand-written class that\n"
+        + 'extends it (``ccloud_async/resources/<namespace>.py``).\n"""\n\n'
+        + "from __future__ import annotations\n\n"
+        + "from typing import ClassVar\n\n"
+        + "from .._http.engine import Engine\n"
+        + "\n".join(sorted(imports))
+        + '\n\n__all__ = ["Namespaces"]\n\n\n'
+        + "class Namespaces:\n"
+        + '    """Every namespace of the API, bound to one engine."""\n\n'
+        + "    NAMES: ClassVar[tuple[str, ...]] = "
+        + _tuple(order)
+        + "\n\n"
+        + "".join(f"    {n}: {classes[n]}\n" for n in order)
+        + "\n    def _bind(self, engine: Engine) -> None:\n"
+        + "".join(f"        self.{n} = {classes[n]}(engine)\n" for n in order)
     )
 
 
@@ -1002,16 +1057,19 @@ def _render_operations(ops: list[OpInfo]) -> str:
             f"        roles={_tuple(op.roles)},\n"
             f"        paginated={op.paginated},\n"
             f"        paging={json.dumps(op.paging) if op.paging else None},\n"
+            f"        items={json.dumps(op.items_attr) if op.items_attr else None},\n"
+            f"        resend_safe={op.resend_safe},\n"
             "    ),\n"
         )
     return (
         _op_header(f"tools/{NAMES_PATH.name}")
-        + '"""Every operation of the API spec, by operationId (see :mod:`.operations`)."""\n\n'
+        + '"""Every operation of the API spec, by operationId.\n\n'
+        + 'See :mod:`ccloud_async.operations` for what an entry holds.\n"""\n\n'
         + "from __future__ import annotations\n\n"
         + "from collections.abc import Mapping\n"
         + "from types import MappingProxyType\n\n"
-        + "from . import models\n"
-        + "from .operations import Operation\n\n"
+        + "from .. import models\n"
+        + "from ..operations import Operation\n\n"
         + '__all__ = ["OPERATIONS"]\n\n'
         + "OPERATIONS: Mapping[str, Operation] = MappingProxyType({\n"
         + "".join(entries)
@@ -1043,7 +1101,7 @@ def _ruff_batch(files: dict[Path, str]) -> dict[Path, str]:
 
 
 def render_operations(spec_path: Path = SPEC_PATH) -> dict[Path, str]:
-    """``_operations.py``, one resource module per namespace and ``resources/__init__.py``."""
+    """The operation table, one namespace module each, their ``__init__`` and the bindings."""
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     names = load_names()
     ops = collect_operations(spec, names)
@@ -1057,6 +1115,10 @@ def render_operations(spec_path: Path = SPEC_PATH) -> dict[Path, str]:
             namespace, by_namespace[namespace], names
         )
     files[RESOURCES_DIR / "__init__.py"] = _render_resources_init(namespaces, names)
+    unknown = set(names.EXTENDED) - set(namespaces)
+    if unknown:
+        raise GenerationError(f"EXTENDED names unknown namespaces: {sorted(unknown)}")
+    files[NAMESPACES_PATH] = _render_namespaces(namespaces, names)
     return _ruff_batch(files)
 
 

@@ -47,6 +47,22 @@ NAMESPACES: dict[str, tuple[str, str]] = {
     "scim": ("SCIMResource", "SCIM 2.0 provisioning of users and groups."),
 }
 
+# Namespaces with hand-written additions: the class in ``ccloud_async/resources/<ns>.py``
+# that subclasses the generated one (waiters, the audit-log stream). The client binds it
+# instead of the generated class.
+EXTENDED: dict[str, str] = {
+    "audit_logs": "AuditLogs",
+    "client_ca_certs": "ClientCACerts",
+    "clusters": "Clusters",
+    "cmek": "CMEK",
+    "egress_rules": "EgressRules",
+    "log_export": "LogExport",
+    "metric_export": "MetricExport",
+    "private_endpoints": "PrivateEndpoints",
+    "replication": "Replication",
+    "restores": "Restores",
+}
+
 # The list field a keyset pager walks, where a response has more than one list.
 PAGER_ITEMS: dict[str, str] = {
     "CockroachCloud_ListRoleGrants": "grants",

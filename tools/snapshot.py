@@ -39,6 +39,10 @@ def _strip(node: Any, *, in_properties: bool = False) -> Any:
             out[key] = _strip(value)
         elif key in _PROSE_KEYS:
             continue
+        elif key == "title" and isinstance(value, str) and not value.isidentifier():
+            # A title that is a name ("BlackoutWindow") is a fact the generator uses to
+            # name inline bodies; one that is a sentence is prose.
+            continue
         else:
             out[key] = _strip(value, in_properties=key == "properties")
     return out

@@ -133,7 +133,7 @@ def _make_output(args: argparse.Namespace) -> Output:
 async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]:
     from .._clock import SYSTEM_CLOCK, WallClock
     from ..client import CockroachCloud
-    from ..limiter import InProcessLimiter
+    from ..limiters import InProcessLimiter
 
     counter = CountingLimiter(InProcessLimiter())
     api_key, base_url = args.api_key, args.base_url

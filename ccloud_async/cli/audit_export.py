@@ -3,7 +3,7 @@
 One entry per line, oldest first, as the server sent it (``created_at`` is kept raw).
 Next to ``FILE`` a small state file ``FILE.resume`` holds, after each page:
 
-* ``token``  — the :class:`~ccloud_async.audit_cursor.AuditResume` token after that page;
+* ``token``  — the :class:`~ccloud_async.AuditResume` token after that page;
 * ``offset`` — the length of ``FILE`` once that page was written and fsynced;
 * ``since``/``until`` — the bounds the export was started with; ``entries`` — a count.
 
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING
 
-from ..audit_cursor import AuditResume, timestamp_ns
+from ..audit.cursor import AuditResume, timestamp_ns
 from .exit_codes import UsageError
 
 if TYPE_CHECKING:

@@ -76,7 +76,7 @@ def register(sub: Any) -> None:
 async def _bounded(
     entries: AsyncIterator[AuditLogEntry], until_ns: int | None
 ) -> AsyncIterator[AuditLogEntry]:
-    from ...audit_cursor import timestamp_ns
+    from ...audit.cursor import timestamp_ns
 
     async for entry in entries:
         created = entry.created_at
