@@ -350,9 +350,10 @@ def test_the_snapshot_holds_no_prose() -> None:
         elif isinstance(node, dict):
             for key, value in node.items():
                 here = f"{where}/{key}"
-                if not in_properties and key in {"description", "summary", "example", "examples"}:
-                    found.append(here)
-                elif not in_properties and key == "title" and not str(value).isidentifier():
+                prose = key in {"description", "summary", "example", "examples"} or (
+                    key == "title" and not str(value).isidentifier()
+                )
+                if prose and not in_properties:
                     found.append(here)
                 walk(value, here, in_properties=key == "properties" and not in_properties)
 

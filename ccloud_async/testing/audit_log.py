@@ -15,11 +15,9 @@ import bisect
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-
-import msgspec
 
 from . import validation as v
 from .common import Timeline, parse_rfc3339
@@ -61,8 +59,8 @@ def canonical(value: str) -> int:
 class AuditLog:
     """Audit log entries (AuditLogEntry objects), oldest first."""
 
-    def __init__(self, timeline: Timeline | None = None, *, repeats: bool = True) -> None:
-        self._timeline = timeline if timeline is not None else Timeline()
+    def __init__(self, timeline: Timeline, *, repeats: bool = True) -> None:
+        self._timeline = timeline
         # Seeded entries are None here and made on demand from their index, so a log of
         # a million entries costs a list of ints, not a million dicts.
         self._entries: list[dict[str, Any] | None] = []
@@ -98,7 +96,11 @@ class AuditLog:
         payload: str = "",
         created_at: str | None = None,
     ) -> dict[str, Any]:
-        """Append an entry for ``action`` (an AuditLogAction value) done by ``call``'s caller."""
+        """Append an entry for ``action`` (an AuditLogAction value) done by ``call``'s caller.
+
+        Operations do not call this: the server does, for an applied call whose
+        ``@handles`` declares an action (``server.py``).
+        """
         stamp = created_at or format_ns(self._now_ns())
         entry: dict[str, Any] = {
             "id": str(uuid.uuid4()),
@@ -225,89 +227,3 @@ def _extend(keys: list[int], start: int, end: int, *, step: int) -> int:
     while 0 < end < start and keys[end - 1] == keys[end]:
         end -= 1
     return end
-
-
-_A = "AUDIT_LOG_ACTION_"
-# Cluster-scoped mutations and the audit action the API files them under. (Organization
-# areas record their own entries, with payloads.)
-CLUSTER_ACTIONS: dict[str, str] = {
-    "CockroachCloud_CreateCluster": _A + "CREATE_CLUSTER",
-    "CockroachCloud_DeleteCluster": _A + "DELETE_CLUSTER",
-    "CockroachCloud_UpdateCluster": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_UpdateBackupConfiguration": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_CreateBlackoutWindow": _A + "CREATE_CLUSTER_BLACKOUT_WINDOW",
-    "CockroachCloud_UpdateBlackoutWindow": _A + "UPDATE_CLUSTER_BLACKOUT_WINDOW",
-    "CockroachCloud_DeleteBlackoutWindow": _A + "DELETE_CLUSTER_BLACKOUT_WINDOW",
-    "CockroachCloud_SetClientCACert": _A + "SET_CLIENT_CA_CERT",
-    "CockroachCloud_UpdateClientCACert": _A + "UPDATE_CLIENT_CA_CERT",
-    "CockroachCloud_DeleteClientCACert": _A + "DELETE_CLIENT_CA_CERT",
-    "CockroachCloud_EnableCMEKSpec": _A + "UPDATE_CMEK",
-    "CockroachCloud_UpdateCMEKSpec": _A + "UPDATE_CMEK",
-    "CockroachCloud_UpdateCMEKStatus": _A + "REVOKE_CMEK",
-    "CockroachCloud_CreateDatabase": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_EditDatabase": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_EditDatabase2": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_DeleteDatabase": _A + "UPDATE_CLUSTER",
-    "CockroachCloud_UpdateClusterDisruption": _A + "UPDATE_CLUSTER_DISRUPTION",
-    "CockroachCloud_EnableLogExport": _A + "UPDATE_CLUSTER_LOG_EXPORT",
-    "CockroachCloud_DeleteLogExport": _A + "DELETE_CLUSTER_LOG_EXPORT",
-    "CockroachCloud_SetMaintenanceWindow": _A + "SET_CLUSTER_MAINTENANCE_WINDOW",
-    "CockroachCloud_DeleteMaintenanceWindow": _A + "DELETE_CLUSTER_MAINTENANCE_WINDOW",
-    "CockroachCloud_EnableCloudWatchMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_EnableDatadogMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_EnablePrometheusMetricExport": _A + "UPDATE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_DeleteCloudWatchMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_DeleteDatadogMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_DeletePrometheusMetricExport": _A + "DELETE_CLUSTER_METRIC_EXPORT",
-    "CockroachCloud_AddAllowlistEntry": _A + "ADD_IP_ALLOWLIST",
-    "CockroachCloud_AddAllowlistEntry2": _A + "ADD_IP_ALLOWLIST",
-    "CockroachCloud_UpdateAllowlistEntry": _A + "EDIT_IP_ALLOWLIST",
-    "CockroachCloud_DeleteAllowlistEntry": _A + "DELETE_IP_ALLOWLIST",
-    "CockroachCloud_SetAwsEndpointConnectionState": _A + "ACCEPT_PRIVATE_LINK",
-    "CockroachCloud_CreateEgressPrivateEndpoint": _A + "CREATE_EGRESS_PRIVATE_ENDPOINT",
-    "CockroachCloud_UpdateEgressPrivateEndpoint": _A + "UPDATE_EGRESS_PRIVATE_ENDPOINT",
-    "CockroachCloud_UpdateEgressPrivateEndpointDomainNames": (
-        _A + "UPDATE_EGRESS_PRIVATE_ENDPOINT"
-    ),
-    "CockroachCloud_DeleteEgressPrivateEndpoint": _A + "DELETE_EGRESS_PRIVATE_ENDPOINT",
-    "CockroachCloud_AddEgressRule": _A + "ADD_EGRESS_RULE",
-    "CockroachCloud_EditEgressRule": _A + "EDIT_EGRESS_RULE",
-    "CockroachCloud_DeleteEgressRule": _A + "DELETE_EGRESS_RULE",
-    "CockroachCloud_SetEgressTrafficPolicy": _A + "SET_EGRESS_TRAFFIC_POLICY",
-    "CockroachCloud_AddPrivateEndpointConnection": _A + "ACCEPT_PRIVATE_LINK",
-    "CockroachCloud_DeletePrivateEndpointConnection": _A + "REJECT_PRIVATE_LINK",
-    "CockroachCloud_CreatePrivateEndpointServices": _A + "CREATE_PRIVATE_LINK",
-    "CockroachCloud_AddPrivateEndpointTrustedOwner": _A + "ADD_PRIVATE_ENDPOINT_TRUSTED_OWNER",
-    "CockroachCloud_RemovePrivateEndpointTrustedOwner": (
-        _A + "REMOVE_PRIVATE_ENDPOINT_TRUSTED_OWNER"
-    ),
-    "CockroachCloud_CreateSQLUser": _A + "CREATE_SQL_USER",
-    "CockroachCloud_DeleteSQLUser": _A + "DELETE_SQL_USER",
-    "CockroachCloud_UpdateSQLUserPassword": _A + "CHANGE_SQL_USER_PASSWORD",
-    "CockroachCloud_SetClusterVersionDeferral": _A + "UPDATE_CLUSTER_VERSION_UPGRADE_DEFERRAL",
-    "CockroachCloud_CreateRestore": _A + "RESTORE_CLUSTER",
-    "CockroachCloud_CreatePhysicalReplicationStream": _A + "CREATE_PHYSICAL_REPLICATION_STREAM",
-    "CockroachCloud_UpdatePhysicalReplicationStream": _A + "FAILOVER_PHYSICAL_REPLICATION_STREAM",
-}
-
-
-def record_mutation(
-    audit: AuditLog,
-    call: Call,
-    response: object,
-    find_cluster: Callable[[str], Mapping[str, Any] | None],
-) -> None:
-    """File the audit entry of an applied cluster-scoped mutation."""
-    action = CLUSTER_ACTIONS.get(call.route.operation_id)
-    if action is None:
-        return
-    cluster: Mapping[str, Any] | None = None
-    cluster_id = call.params.get("cluster_id") or call.params.get("destination_cluster_id")
-    if cluster_id:
-        cluster = find_cluster(cluster_id)
-    elif call.route.operation_id == "CockroachCloud_CreateCluster":
-        body = getattr(response, "body", None)
-        if isinstance(body, bytes):
-            created = msgspec.json.decode(body)
-            cluster = created if isinstance(created, dict) and "id" in created else None
-    audit.record(action, call, cluster=cluster)

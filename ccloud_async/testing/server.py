@@ -9,8 +9,15 @@ Every request runs these steps, in this order; the first that answers wins:
 4. role          x-roles of the operation the method and path match -> 403
 5. faults        injected delays / failures (``fake.faults``)
 6. handler       the operation; a path no operation has -> 404, a known path with
-                 another method -> 405, an operation with no handler yet -> 501;
-                 with ``validate_responses=True`` a 200 JSON body that does not match
+                 another method -> 405, an operation with no handler yet -> 501.
+                 A handler is the area method its ``@handles`` names (``areas/``);
+                 it reads the body with ``Call.body()``, checked against the
+                 operation's request schema (a bad one -> 400 naming the field).
+                 Then, in order: a call the handler marked applied
+                 (``call.applied()``) files the audit entry its ``@handles``
+                 names, the only way entries are written
+                 (:meth:`FakeCloud._file_audit_entry`); and with
+                 ``validate_responses=True`` a 200 JSON body that does not match
                  the operation's response schema in the snapshot -> 500
                  (``stats.invalid_responses``; see ``response_check.py``)
 
@@ -25,17 +32,20 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from types import TracebackType
+from typing import Any
 
 import msgspec
 from aiohttp import web
 
 from .._clock import SYSTEM_CLOCK, WallClock
 from .._logging import child
-from .areas import all_handlers
-from .audit_log import AuditLog, record_mutation
+from .areas import Areas
+from .areas.clusters import ClusterStore
+from .areas.org_billing import Billing
+from .areas.org_common import OrgState
+from .audit_log import AuditLog
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version
 from .call import Call, Handler
-from .clusters import ClusterStore
 from .common import Timeline
 from .errors import (
     INTERNAL,
@@ -71,6 +81,11 @@ class FakeCloud:
     seeded invoices, the organization, cluster and audit timestamps, deferrals, support
     ends and ``Retry-After`` dates. Durations (background work, the rate-limit window)
     run on the monotonic clock.
+
+    State every area may reach is declared here: ``clusters`` (the cluster store),
+    ``org`` (the organization: people, service accounts, folders, ...), ``audit``,
+    ``jobs`` and ``timeline``. The rest belongs to its area (``areas``); ``invoices``
+    is the billing area's.
     """
 
     def __init__(
@@ -111,12 +126,10 @@ class FakeCloud:
         self.audit = AuditLog(self.timeline, repeats=audit_repeats)
         if audit_entries:
             self.audit.seed(audit_entries)
-        self.handlers: dict[str, Handler] = {}
-        self.handlers.update(self.clusters.handlers())
-        for operation_id, handler in all_handlers(self).items():
-            if operation_id in self.handlers:
-                raise RuntimeError(f"two emulator handlers for {operation_id}")
-            self.handlers[operation_id] = handler
+        self.org = OrgState(self.timeline)
+        self.areas = Areas(self)
+        # operationId -> handler; a test may replace or drop one.
+        self.handlers: dict[str, Handler] = self.areas.handlers
         if seed_clusters:
             self.clusters.seed(seed_clusters, creator_id=str(uuid.uuid4()))
         # Every 200 JSON response checked against the snapshot (needs jsonschema).
@@ -179,6 +192,11 @@ class FakeCloud:
         return f"<FakeCloud {state} clusters={len(self.clusters)}>"
 
     # --- configuration and inspection ---------------------------------------------
+
+    @property
+    def invoices(self) -> dict[str, dict[str, Any]]:
+        """The organization's invoices by id (seeded when made; ``areas/org_billing.py``)."""
+        return self.areas[Billing].invoices
 
     def add_api_key(self, key: str, roles: Iterable[str] | str) -> None:
         self.keys.add_api_key(key, roles)
@@ -290,7 +308,7 @@ class FakeCloud:
         call = Call(request, route, match.params, principal, version, self._applied)
         response = await handler(call)
         if call.was_applied:
-            record_mutation(self.audit, call, response, self.clusters.get)
+            self._file_audit_entry(call)
         if self.response_checker is not None:
             response = self._check_response(route.operation_id, response)
         return response
@@ -329,3 +347,12 @@ class FakeCloud:
 
     def _applied(self, operation_id: str) -> None:
         self.stats.applied[operation_id] += 1
+
+    def _file_audit_entry(self, call: Call) -> None:
+        """The one audit path: an applied call files the entry its ``@handles`` declares,
+        naming what the handler gave ``call.applied()`` (a cluster, a payload)."""
+        action = self.areas.audit_actions.get(call.route.operation_id)
+        if action is not None:
+            self.audit.record(action, call, cluster=call.audit_cluster, payload=call.audit_payload)
+        elif call.audit_cluster is not None or call.audit_payload:
+            raise RuntimeError(f"{call.route.operation_id} declares no audit action")

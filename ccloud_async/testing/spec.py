@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-__all__ = ["Route", "RouteMatch", "RouteTable", "load_spec", "role_names", "schema_fields"]
+__all__ = ["Route", "RouteMatch", "RouteTable", "load_spec", "role_names"]
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "_spec" / "openapi.json"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -112,12 +112,6 @@ def role_names(spec: dict[str, Any]) -> frozenset[str]:
                 roles.update(operations[method].get("x-roles", ()))
     roles.discard("*")
     return frozenset(roles)
-
-
-def schema_fields(name: str) -> frozenset[str]:
-    """Property names of a component schema, for unknown-field checks."""
-    schema = load_spec()["components"]["schemas"][name]
-    return frozenset(schema.get("properties", {}))
 
 
 def enum_values(name: str) -> tuple[str, ...]:

@@ -1,6 +1,9 @@
 """Checks for request fields; every failure is a 400 whose message starts with the field.
 
-``None`` stands for both "absent" and JSON ``null``: protobuf JSON treats them alike.
+:func:`body` checks a whole request body against its schema in the spec snapshot (it is
+what ``Call.body()`` runs); the other checks are for query parameters and for the rules
+a schema cannot say. ``None`` stands for both "absent" and JSON ``null``: protobuf JSON
+treats them alike.
 """
 
 from __future__ import annotations
@@ -9,14 +12,11 @@ import re
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .common import parse_time
 from .errors import ApiError, invalid
-from .spec import load_spec, schema_fields
-
-if TYPE_CHECKING:
-    from .call import Call
+from .spec import load_spec
 
 __all__ = [
     "body",
@@ -25,13 +25,9 @@ __all__ = [
     "enum",
     "int32",
     "int64",
-    "message",
     "parse_bool",
-    "read_body",
     "request_schema",
-    "required",
     "string",
-    "string_map",
 ]
 
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -41,24 +37,6 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 def _fail(path: str, problem: str) -> ApiError:
     return invalid(f"{path}: {problem}" if path else problem)
-
-
-def message(value: Any, path: str, schema: str) -> dict[str, Any]:
-    """A JSON object holding only fields the snapshot's ``schema`` declares."""
-    if not isinstance(value, dict):
-        raise _fail(path or "request body", "must be a JSON object")
-    known = schema_fields(schema)
-    for name in value:
-        if name not in known:
-            raise _fail(f"{path}.{name}" if path else name, "unknown field")
-    return {k: v for k, v in value.items() if v is not None}
-
-
-def required(obj: dict[str, Any], name: str, prefix: str = "") -> Any:
-    value = obj.get(name)
-    if value is None:
-        raise _fail(f"{prefix}.{name}" if prefix else name, "is required")
-    return value
 
 
 def string(value: Any, path: str) -> str:
@@ -107,12 +85,6 @@ def int64(value: Any, path: str, minimum: int | None = None) -> int:
     if minimum is not None and number < minimum:
         raise _fail(path, f"must be at least {minimum}")
     return number
-
-
-def string_map(value: Any, path: str) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise _fail(path, "must be an object of string values")
-    return dict(value)
 
 
 _TRUE = frozenset({"1", "t", "T", "true", "TRUE", "True"})
@@ -193,6 +165,8 @@ def body(value: Any, schema: dict[str, Any], path: str = "") -> Any:
         items = schema.get("items", {})
         return [body(item, items, f"{path}[{i}]") for i, item in enumerate(value)]
     if kind == "string":
+        if schema.get("format") == "int64":  # how the snapshot spells protobuf's int64
+            return int64(value, path)
         if schema.get("format") == "date-time":
             date_time(value, path)
         return string(value, path)
@@ -207,15 +181,3 @@ def body(value: Any, schema: dict[str, Any], path: str = "") -> Any:
             raise _fail(path, f"must be a number (got {value!r})")
         return value
     return value
-
-
-async def read_body(call: Call) -> dict[str, Any]:
-    """The request body, checked with :func:`body` against the operation's request schema."""
-    schema = request_schema(call.route.operation_id)
-    raw = await call.json()
-    if schema is None:
-        if raw not in ({}, None):
-            raise invalid("request body: this operation takes no body")
-        return {}
-    checked: dict[str, Any] = body(raw, schema)
-    return checked

@@ -1,25 +1,24 @@
-"""What the cluster sub-resource areas share beyond ``common`` (no handlers of its own).
+"""What the areas of a cluster's sub-resources share (no operations of its own).
 
 Sub-resources belong to their cluster: an unknown cluster is a 404 (code 5); a
 DELETED cluster still answers reads, while mutations fail with 400 FAILED_PRECONDITION
 (code 9), and so do mutations while the cluster is CREATING or LOCKED (the message
 mentions the lock, as the API's does). Per-cluster state lives in :class:`PerCluster`
-stores, keyed by cluster id and never dropped, so a deleted cluster's sub-resources stay readable.
+stores, keyed by cluster id and never dropped, so a deleted cluster's sub-resources stay
+readable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..call import Call
-from ..clusters import check_unlocked
 from ..common import not_found, precondition
+from ._base import Area
+from .clusters import check_unlocked
 
-if TYPE_CHECKING:
-    from ..server import FakeCloud
-
-__all__ = ["PerCluster", "cluster_for", "require_plan"]
+__all__ = ["ClusterArea", "PerCluster", "require_plan"]
 
 T = TypeVar("T")
 
@@ -38,19 +37,22 @@ class PerCluster(Generic[T]):
         return item
 
 
-def cluster_for(
-    fake: FakeCloud, call: Call, *, mutate: bool = False, param: str = "cluster_id"
-) -> dict[str, Any]:
-    """The cluster the path names: 404 if unknown; 400 (code 9) to mutate a deleted or
-    locked one."""
-    cluster = fake.clusters.get(call.params[param])
-    if cluster is None:
-        raise not_found("cluster")
-    if mutate and cluster["state"] == "DELETED":
-        raise precondition("cluster is deleted")
-    if mutate:
-        check_unlocked(cluster)
-    return cluster
+class ClusterArea(Area):
+    """An area whose resources hang off a cluster (``/api/v1/clusters/{cluster_id}/...``)."""
+
+    def cluster_for(
+        self, call: Call, *, mutate: bool = False, param: str = "cluster_id"
+    ) -> dict[str, Any]:
+        """The cluster the path names: 404 if unknown; 400 (code 9) to mutate a deleted
+        or locked one."""
+        cluster = self.fake.clusters.get(call.params[param])
+        if cluster is None:
+            raise not_found("cluster")
+        if mutate and cluster["state"] == "DELETED":
+            raise precondition("cluster is deleted")
+        if mutate:
+            check_unlocked(cluster)
+        return cluster
 
 
 def require_plan(cluster: Mapping[str, Any], plan: str, what: str) -> None:

@@ -9,31 +9,31 @@ the transition a stream already made (or is making) answers 200 and changes noth
 so a retried PATCH whose first reply was lost does not fail.
 
 The in-progress statuses (STARTING, FAILING_OVER) are what a create or a failover
-returns; :meth:`Stream.advance` moves them on once their :class:`Timings` delay has
+returns; :meth:`Stream.advance` moves them on once their :class:`StreamDelays` have
 passed: ``fake.timings.replication`` seconds (``testing/timings.py``; zero by default,
-so the next read sees REPLICATING / COMPLETED). A standby
-cluster deleted under an active stream cancels it.
+so the next read sees REPLICATING / COMPLETED). A standby cluster deleted under an
+active stream cancels it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .. import validation as v
-from ..call import Call, Handler
-from ..common import Timeline, new_id, not_found, ok, precondition, timestamp
+from ..call import Call
+from ..common import new_id, not_found, ok, precondition, timestamp
 from ..errors import invalid
 from ..paging import page
-from ..validation import read_body
+from ._base import Area, handles
 
 if TYPE_CHECKING:
     from ..server import FakeCloud
 
-__all__ = ["ACTIVE", "Stream", "Timings", "handlers"]
+__all__ = ["ACTIVE", "ReplicationStreams", "Stream", "StreamDelays"]
 
 ACTIVE = frozenset({"STARTING", "REPLICATING", "FAILING_OVER"})
 # PATCH status -> the statuses a stream may be in to take it.
@@ -51,14 +51,14 @@ _RETENTION = timedelta(hours=24)
 
 
 @dataclass
-class Timings:
+class StreamDelays:
     """How long the in-progress statuses last before :meth:`Stream.advance` moves on."""
 
     starting: timedelta = timedelta(0)
     failing_over: timedelta = timedelta(0)
 
     @classmethod
-    def from_seconds(cls, seconds: float) -> Timings:
+    def from_seconds(cls, seconds: float) -> StreamDelays:
         """Both delays ``seconds`` long (the emulator's ``Timings.replication``)."""
         return cls(timedelta(seconds=seconds), timedelta(seconds=seconds))
 
@@ -76,14 +76,14 @@ class Stream:
     canceled_at: datetime | None = None
     final_replicated_time: datetime | None = None  # frozen once replication stops
 
-    def advance(self, now: datetime, timings: Timings) -> None:
+    def advance(self, now: datetime, delays: StreamDelays) -> None:
         """Move in-progress statuses on once their delay has passed."""
         since = self.status_since or self.created_at
-        if self.status == "STARTING" and now - since >= timings.starting:
-            self._enter("REPLICATING", since + timings.starting)
+        if self.status == "STARTING" and now - since >= delays.starting:
+            self._enter("REPLICATING", since + delays.starting)
             self.activated_at = self.status_since
-        elif self.status == "FAILING_OVER" and now - since >= timings.failing_over:
-            self._enter("COMPLETED", since + timings.failing_over)
+        elif self.status == "FAILING_OVER" and now - since >= delays.failing_over:
+            self._enter("COMPLETED", since + delays.failing_over)
 
     def cancel(self, now: datetime) -> None:
         self.final_replicated_time = self.replicated_time(now)
@@ -131,36 +131,30 @@ class Stream:
         return out
 
 
-@dataclass
-class ReplicationState:
-    streams: dict[str, Stream] = field(default_factory=dict)
-    timings: Timings = field(default_factory=Timings)
-    clock: Timeline = field(default_factory=Timeline)
+class ReplicationStreams(Area):
+    def __init__(self, fake: FakeCloud) -> None:
+        super().__init__(fake)
+        self.streams: dict[str, Stream] = {}
+        self.delays = StreamDelays.from_seconds(fake.timings.replication)
 
-
-def handlers(fake: FakeCloud) -> dict[str, Handler]:
-    state = ReplicationState(
-        timings=Timings.from_seconds(fake.timings.replication), clock=fake.timeline
-    )
-
-    def settle(stream: Stream, now: datetime) -> None:
-        stream.advance(now, state.timings)
-        standby = fake.clusters.get(stream.standby_cluster_id)
+    def _settle(self, stream: Stream, now: datetime) -> None:
+        stream.advance(now, self.delays)
+        standby = self.fake.clusters.get(stream.standby_cluster_id)
         if stream.status in ACTIVE - {"FAILING_OVER"} and (
             standby is None or standby["state"] == "DELETED"
         ):
             stream.cancel(now)
 
-    def stream_for(call: Call, now: datetime) -> Stream:
-        stream = state.streams.get(call.params["id"])
+    def _stream(self, call: Call, now: datetime) -> Stream:
+        stream = self.streams.get(call.params["id"])
         if stream is None:
             raise not_found("physical replication stream")
-        settle(stream, now)
+        self._settle(stream, now)
         return stream
 
-    def live_cluster(body: dict[str, Any], name: str) -> dict[str, Any]:
+    def _live_cluster(self, body: dict[str, Any], name: str) -> dict[str, Any]:
         cluster_id = body[name]
-        cluster = fake.clusters.get(cluster_id)
+        cluster = self.fake.clusters.get(cluster_id)
         if cluster is None:
             raise not_found(f"{name}: cluster {cluster_id!r}")
         if cluster["state"] == "LOCKED":
@@ -169,7 +163,7 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             raise precondition(f"{name}: cluster is {cluster['state']}, not live")
         if cluster["plan"] != "ADVANCED":
             raise precondition(f"{name}: physical replication needs an ADVANCED cluster")
-        for stream in state.streams.values():
+        for stream in self.streams.values():
             if stream.status in ACTIVE and cluster_id in (
                 stream.primary_cluster_id,
                 stream.standby_cluster_id,
@@ -179,13 +173,14 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
                 )
         return cluster
 
-    async def list_streams(call: Call) -> web.StreamResponse:
+    @handles("CockroachCloud_ListPhysicalReplicationStreams")
+    async def list_streams(self, call: Call) -> web.StreamResponse:
         query = call.request.query
         show_completed = v.parse_bool(query.get("show_completed"), "show_completed")
-        now = state.clock.now()
+        now = self.timeline.now()
         wanted: list[dict[str, Any]] = []
-        for stream in state.streams.values():
-            settle(stream, now)
+        for stream in self.streams.values():
+            self._settle(stream, now)
             ids = (stream.primary_cluster_id, stream.standby_cluster_id)
             if (
                 query.get("primary_cluster_id", ids[0]) == ids[0]
@@ -197,31 +192,40 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
         items, pagination = page(call, wanted, lambda s: s["created_at"] + s["id"], "CREATED_AT")
         return ok({"physical_replication_streams": items, "pagination": pagination})
 
-    async def create_stream(call: Call) -> web.StreamResponse:
-        body = await read_body(call)
+    @handles(
+        "CockroachCloud_CreatePhysicalReplicationStream",
+        audit="CREATE_PHYSICAL_REPLICATION_STREAM",
+    )
+    async def create(self, call: Call) -> web.StreamResponse:
+        body = await call.body()
         if body["primary_cluster_id"] == body["standby_cluster_id"]:
             raise invalid("standby_cluster_id: must differ from primary_cluster_id")
-        now = state.clock.now()
-        for stream in state.streams.values():
-            settle(stream, now)
-        primary = live_cluster(body, "primary_cluster_id")
-        standby = live_cluster(body, "standby_cluster_id")
+        now = self.timeline.now()
+        for stream in self.streams.values():
+            self._settle(stream, now)
+        primary = self._live_cluster(body, "primary_cluster_id")
+        standby = self._live_cluster(body, "standby_cluster_id")
         if standby["cloud_provider"] != primary["cloud_provider"]:
             raise invalid("standby_cluster_id: must use the primary's cloud provider")
         regions = sorted(r["name"] for r in primary["regions"])
         if sorted(r["name"] for r in standby["regions"]) != regions:
             raise invalid("standby_cluster_id: must have the primary's regions")
         stream = Stream(new_id(), primary["id"], standby["id"], created_at=now)
-        state.streams[stream.id] = stream
-        call.applied()
+        self.streams[stream.id] = stream
+        call.applied()  # the entry names no cluster: a stream joins two
         return ok(stream.to_json(now))
 
-    async def get_stream(call: Call) -> web.StreamResponse:
-        now = state.clock.now()
-        return ok(stream_for(call, now).to_json(now))
+    @handles("CockroachCloud_GetPhysicalReplicationStream")
+    async def get(self, call: Call) -> web.StreamResponse:
+        now = self.timeline.now()
+        return ok(self._stream(call, now).to_json(now))
 
-    async def update_stream(call: Call) -> web.StreamResponse:
-        body = await read_body(call)
+    @handles(
+        "CockroachCloud_UpdatePhysicalReplicationStream",
+        audit="FAILOVER_PHYSICAL_REPLICATION_STREAM",
+    )
+    async def update(self, call: Call) -> web.StreamResponse:
+        body = await call.body()
         target = body.get("status")
         if target is None:
             raise invalid("status: is required (FAILING_OVER or CANCELED)")
@@ -232,8 +236,8 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             if target != "FAILING_OVER":
                 raise invalid("failover_at: only allowed with status FAILING_OVER")
             failover_at = v.date_time(body["failover_at"], "failover_at")
-        now = state.clock.now()
-        stream = stream_for(call, now)
+        now = self.timeline.now()
+        stream = self._stream(call, now)
         if stream.status in _ALREADY[target] and (
             failover_at is None or failover_at == stream.failover_at
         ):
@@ -254,10 +258,3 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             stream.fail_over(now, failover_at)
         call.applied()
         return ok(stream.to_json(now))
-
-    return {
-        "CockroachCloud_ListPhysicalReplicationStreams": list_streams,
-        "CockroachCloud_CreatePhysicalReplicationStream": create_stream,
-        "CockroachCloud_GetPhysicalReplicationStream": get_stream,
-        "CockroachCloud_UpdatePhysicalReplicationStream": update_stream,
-    }

@@ -1,8 +1,9 @@
 """Invoices: list (filtered by status and period) and get one.
 
-Each FakeCloud starts with three monthly invoices (``fake.invoices``, by id): the two
-previous months FINALIZED and the current month DRAFT, dated by the emulator's clock,
-contiguous calendar months from the 1st 00:00 UTC, each billing two clusters in USD.
+Each FakeCloud starts with three monthly invoices (:attr:`Billing.invoices`, by id; also
+``fake.invoices``): the two previous months FINALIZED and the current month DRAFT, dated
+by the emulator's clock, contiguous calendar months from the 1st 00:00 UTC, each billing
+two clusters in USD.
 Hours are the month's real length (28 to 31 days), and so far for the current month.
 Amounts are consistent: line item total = quantity x unit cost, item totals sum the
 line items, the invoice total sums the items, and finalized invoices are paid
@@ -18,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import validation as v
-from ..common import not_found, parse_time, timestamp
-from ..errors import json_response
-from .org_common import org_state
+from ..call import Call
+from ..common import not_found, ok, parse_time, timestamp
+from ._base import handles
+from .org_common import OrgArea
 
 if TYPE_CHECKING:
-    from ..call import Call, Handler
     from ..server import FakeCloud
+
+__all__ = ["Billing", "month_start", "seed_invoices"]
 
 _STATUSES = ("FINALIZED", "DRAFT")
 
@@ -153,18 +156,22 @@ def seed_invoices(now: datetime, creator: str) -> dict[str, dict[str, Any]]:
     return invoices
 
 
-def handlers(fake: FakeCloud) -> dict[str, Handler]:
-    state = org_state(fake)
-    invoices = seed_invoices(fake.timeline.current(), state.organization["id"])
-    fake.invoices = invoices  # type: ignore[attr-defined]
+class Billing(OrgArea):
+    def __init__(self, fake: FakeCloud) -> None:
+        super().__init__(fake)
+        # Dated by the clock when the FakeCloud is made.
+        self.invoices: dict[str, dict[str, Any]] = seed_invoices(
+            self.timeline.current(), self.org.organization["id"]
+        )
 
-    async def list_invoices(call: Call) -> web.StreamResponse:
+    @handles("CockroachCloud_ListInvoices")
+    async def list_invoices(self, call: Call) -> web.StreamResponse:
         query = call.request.query
         status = v.enum(query["status"], "status", _STATUSES) if query.get("status") else None
         start = parse_time(query["start_time"], "start_time") if query.get("start_time") else None
         end = parse_time(query["end_time"], "end_time") if query.get("end_time") else None
         found = []
-        for invoice in sorted(invoices.values(), key=lambda i: i["period_start"]):
+        for invoice in sorted(self.invoices.values(), key=lambda i: i["period_start"]):
             if status is not None and invoice["status"] != status:
                 continue
             if start is not None and parse_time(invoice["period_end"], "") <= start:
@@ -172,12 +179,11 @@ def handlers(fake: FakeCloud) -> dict[str, Handler]:
             if end is not None and parse_time(invoice["period_start"], "") >= end:
                 continue
             found.append(invoice)
-        return json_response({"invoices": found})
+        return ok({"invoices": found})
 
-    async def get_invoice(call: Call) -> web.StreamResponse:
-        invoice = invoices.get(call.params["invoice_id"])
+    @handles("CockroachCloud_GetInvoice")
+    async def get_invoice(self, call: Call) -> web.StreamResponse:
+        invoice = self.invoices.get(call.params["invoice_id"])
         if invoice is None:
             raise not_found("invoice")
-        return json_response(invoice)
-
-    return {"CockroachCloud_ListInvoices": list_invoices, "CockroachCloud_GetInvoice": get_invoice}
+        return ok(invoice)

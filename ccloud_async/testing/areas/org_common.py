@@ -1,16 +1,15 @@
-"""Shared state for the organization-level areas (``org_*`` and ``scim``).
+"""What the organization-level areas (``org_*`` and ``scim_*``) share (no operations).
 
-Not an area itself (it defines no ``handlers``). :func:`org_state` gives every area of
-one FakeCloud the same :class:`OrgState`: the organization, a strictly increasing
-clock, the people (SCIM users and groups), service accounts, role grants, folders and
-the audit log, so that e.g. deleting a SCIM user also drops its role grants and every
-mutation lands in the audit log.
+:class:`OrgState` is the organization's state, one per FakeCloud (``fake.org``): the
+organization, the people (SCIM users and groups), service accounts, API keys, JWT
+issuers, role grants and folders. It is shared rather than split by area because the
+areas reach into each other's objects: deleting a SCIM user drops its role grants,
+grants name folders, persons-by-email searches SCIM users. :class:`OrgArea` is the base
+of those areas (``self.org``).
 
-Request bodies are checked by ``validation.read_body``; time, errors and ids come from
-``testing/common.py``. Lists use the keyset pagination of ``testing/paging.py``, keyed
-on (creation time, id) with sort_by ``CREATED_AT`` (:func:`keyset_page`); objects
-without a ``created_at`` field have their creation time recorded in
-:attr:`OrgState.created`.
+Lists use the keyset pagination of ``testing/paging.py``, keyed on (creation time, id)
+with sort_by ``CREATED_AT`` (:func:`keyset_page`); objects without a ``created_at``
+field have their creation time recorded in :attr:`OrgState.created`.
 """
 
 from __future__ import annotations
@@ -19,16 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import paging
-from ..audit_log import AuditLog
 from ..common import Timeline, timestamp
+from ._base import Area
 
-if TYPE_CHECKING:
-    from ..server import FakeCloud
-
-__all__ = ["OrgState", "keyset_page", "org_state"]
+__all__ = ["OrgArea", "OrgState", "keyset_page"]
 
 
 def keyset_page(
@@ -52,9 +48,8 @@ def keyset_page(
 
 @dataclass
 class OrgState:
-    clock: Timeline = field(default_factory=Timeline)
+    clock: Timeline  # the FakeCloud's
     organization: dict[str, Any] = field(default_factory=dict)
-    audit: AuditLog = field(default_factory=AuditLog)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCIM users by id
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCIM groups by id
     service_accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -95,10 +90,9 @@ class OrgState:
         return lambda item: (self.created.get(item[id_field], ""), item[id_field])
 
 
-def org_state(fake: FakeCloud) -> OrgState:
-    """The FakeCloud's organization state, created on first use (``fake.org``)."""
-    state = getattr(fake, "org", None)
-    if not isinstance(state, OrgState):
-        state = OrgState(clock=fake.timeline, audit=fake.audit)
-        fake.org = state  # type: ignore[attr-defined]
-    return state
+class OrgArea(Area):
+    """An area of the organization's resources, over ``fake.org``."""
+
+    @property
+    def org(self) -> OrgState:
+        return self.fake.org

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
-from ..errors import json_response
-from .org_common import org_state
+from ..call import Call
+from ..common import ok
+from ._base import handles
+from .org_common import OrgArea
 
-if TYPE_CHECKING:
-    from ..call import Call, Handler
-    from ..server import FakeCloud
+__all__ = ["Organization"]
 
 
-def handlers(fake: FakeCloud) -> dict[str, Handler]:
-    state = org_state(fake)
-
-    async def get_organization(call: Call) -> web.StreamResponse:
-        return json_response(state.organization)
-
-    return {"CockroachCloud_GetOrganizationInfo": get_organization}
+class Organization(OrgArea):
+    @handles("CockroachCloud_GetOrganizationInfo")
+    async def get(self, call: Call) -> web.StreamResponse:
+        return ok(self.org.organization)
