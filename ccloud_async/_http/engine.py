@@ -157,7 +157,7 @@ class Engine:
         """
         options = request.options
         timeout = self.timeout if options.timeout is None else check_timeout(options.timeout)
-        retries = RetryState(self.retry.with_options(options), request.method, request.resend_safe)
+        retries: RetryState | None = None  # made at the first failure: success needs none
         session = self.session()
         url = self.url_for(request)
         method, path = request.method, request.path
@@ -199,6 +199,7 @@ class Engine:
                 retry_after = parse_retry_after(
                     response.headers.get("retry-after"), now=clock_seconds(self.clock)
                 )
+                retries = retries or self._retries(request)
                 decision = retries.after_status(response.status, body, retry_after)
                 if not decision.retry:
                     if decision.rate_limited and retry_after is not None:
@@ -213,10 +214,16 @@ class Engine:
                 await self._wait(decision, method, path, f"HTTP {response.status}")
                 continue
             _log_attempt(info, method, path, failure.value)
+            retries = retries or self._retries(request)
             decision = retries.after_failure(failure)
             if not decision.retry:
                 raise error from None
             await self._wait(decision, method, path, failure.value)
+
+    def _retries(self, request: Request) -> RetryState:
+        """The retry state of ``request``, under this engine's policy and its options."""
+        policy = self.retry.with_options(request.options)
+        return RetryState(policy, request.method, request.resend_safe)
 
     @staticmethod
     def _timed_out(request: Request, timeout: float) -> APIError:

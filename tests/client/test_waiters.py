@@ -19,7 +19,7 @@ from ccloud_async.errors import OperationFailedError, WaitTimeoutError
 from ccloud_async.testing import FakeCloud, Timings
 from ccloud_async.waiters import PollSchedule
 
-from .conftest import SERVERLESS, emulator_thread, make_client
+from ..conftest import SERVERLESS, emulator_thread, make_client
 
 T = 0.2  # seconds each kind of background work takes
 FAST = PollSchedule(initial=0.05, factor=1.5, maximum=0.2)

@@ -32,7 +32,7 @@ from ccloud_async.audit.cursor import timestamp_ns
 from ccloud_async.testing import FakeCloud, Fault, TravelClock
 from ccloud_async.testing.areas.org_billing import month_start, seed_invoices
 
-from .conftest import SERVERLESS
+from ..conftest import SERVERLESS
 
 UTC = timezone.utc
 INSTANTS = [

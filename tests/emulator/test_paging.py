@@ -21,7 +21,7 @@ from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.common import timestamp
 from ccloud_async.testing.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-from .emulator_client import CLUSTERS, AreaApi
+from ..support.emulator_client import CLUSTERS, AreaApi
 
 SA = "/api/v1/service-accounts"
 

@@ -19,7 +19,7 @@ from ccloud_async import (
 from ccloud_async.models import Cluster
 from ccloud_async.testing import FakeCloud
 
-from .conftest import SERVERLESS, STANDARD, make_client
+from ..conftest import SERVERLESS, STANDARD, make_client
 
 
 async def test_crud_round_trip(client: CockroachCloud, fake: FakeCloud) -> None:

@@ -20,7 +20,7 @@ from ccloud_async.limiters import PauseOnlyLimiter
 from ccloud_async.operations import is_resend_safe
 from ccloud_async.testing import FakeCloud, Fault
 
-from .conftest import SERVERLESS, make_client
+from ..conftest import SERVERLESS, make_client
 
 FAULTS = ["500", "502", "503", "504", "reset", "timeout"]
 

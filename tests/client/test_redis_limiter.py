@@ -26,7 +26,7 @@ from ccloud_async.limiters.redis import (
 )
 from ccloud_async.testing.auth import ALL_ROLES
 
-from .conftest import emulator_thread
+from ..conftest import emulator_thread
 
 API_KEY = "sk-super-secret-api-key-0123456789"
 

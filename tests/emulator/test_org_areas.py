@@ -11,7 +11,7 @@ import pytest
 
 from ccloud_async.testing import FakeCloud
 
-from .spec_schemas import check_component as check
+from ..support.spec_schemas import check_component as check
 
 KEY = "test-key"
 SCIM = "/api/scim/v2"

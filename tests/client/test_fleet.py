@@ -11,7 +11,7 @@ from ccloud_async import CockroachCloud
 from ccloud_async.fleet import DEFAULT_CONCURRENCY, FleetProgress, run_fleet, stream_fleet
 from ccloud_async.testing import FakeCloud
 
-from .conftest import KEY
+from ..conftest import KEY
 
 
 class Probe:

@@ -11,8 +11,8 @@ from aiohttp import web
 from ccloud_async import BadRequestError, CockroachCloud, PaginationError
 from ccloud_async.testing import FakeCloud
 
-from .conftest import KEY, emulator_thread, make_client
-from .http_stub import Handler, serve
+from ..conftest import KEY, emulator_thread, make_client
+from ..support.http_stub import Handler, serve
 
 
 def other_tasks() -> set[asyncio.Task[object]]:

@@ -15,8 +15,8 @@ import pytest
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.spec import load_spec
 
-from .emulator_client import CLUSTERS as C
-from .emulator_client import AreaApi
+from ..support.emulator_client import CLUSTERS as C
+from ..support.emulator_client import AreaApi
 
 S = "/api/v1/physical-replication-streams"
 CREATE = "CockroachCloud_CreatePhysicalReplicationStream"

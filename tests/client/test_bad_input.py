@@ -25,7 +25,7 @@ from ccloud_async import (
 )
 from ccloud_async.testing import FakeCloud
 
-from .conftest import SERVERLESS, make_client
+from ..conftest import SERVERLESS, make_client
 
 ADVANCED: dict[str, Any] = {
     "dedicated": {

@@ -18,7 +18,7 @@ from ccloud_async import models
 from ccloud_async.models import _generated
 from ccloud_async.models._base import Int64
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_generator() -> ModuleType:

@@ -25,7 +25,7 @@ import pytest
 from ccloud_async import CloudError, CockroachCloud, RetryPolicy
 from ccloud_async.testing import FakeCloud
 
-from .conftest import KEY
+from ..conftest import KEY
 
 T = TypeVar("T")
 RATE = 0.2

@@ -20,7 +20,7 @@ import pytest
 from ccloud_async import OPERATIONS, CockroachCloud
 from ccloud_async.testing import FakeCloud
 
-from .conftest import make_client
+from ..conftest import make_client
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"

@@ -10,7 +10,7 @@ import aiohttp
 from ccloud_async import CockroachCloud, InProcessLimiter
 from ccloud_async.testing import FakeCloud
 
-from .conftest import KEY, SERVERLESS, make_client
+from ..conftest import KEY, SERVERLESS, make_client
 
 
 async def test_300_concurrent_gets_are_paced_without_a_single_429() -> None:

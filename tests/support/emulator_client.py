@@ -42,7 +42,7 @@ class AreaApi:
         """Whether 200 bodies of the route ``template`` are checked against the snapshot.
 
         Not cluster CRUD's: it sends a documented operation_status value outside the
-        enum (test_emulator.py covers those bodies).
+        enum (emulator/test_server.py covers those bodies).
         """
         return template not in (CLUSTERS, CLUSTERS + "/{cluster_id}")
 

@@ -20,8 +20,8 @@ from aiohttp import web
 from ccloud_async import OPERATIONS, AsyncPager, CockroachCloud, PaginationError
 from ccloud_async.testing import FakeCloud, TravelClock
 
-from .conftest import KEY, make_client
-from .http_stub import serve
+from ..conftest import KEY, make_client
+from ..support.http_stub import serve
 
 KEYSET = sorted(op_id for op_id, op in OPERATIONS.items() if "pagination.page" in op.query_params)
 LIMIT = 3

@@ -33,7 +33,7 @@ from ccloud_async.models import UNSET
 from ccloud_async.models._generated import REQUEST_BODIES, SCHEMAS
 from ccloud_async.operations import IDEMPOTENT_METHODS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = json.loads(
     (ROOT / "ccloud_async" / "_spec" / "openapi.json").read_text(encoding="utf-8")
 )

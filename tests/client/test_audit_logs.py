@@ -13,8 +13,8 @@ from ccloud_async.audit.cursor import AuditResume
 from ccloud_async.testing import FakeCloud
 from ccloud_async.testing.audit_log import canonical
 
-from .conftest import KEY, make_client
-from .http_stub import serve
+from ..conftest import KEY, make_client
+from ..support.http_stub import serve
 
 SEEDED = 2500
 

@@ -14,7 +14,7 @@ from ccloud_async import CockroachCloud
 from ccloud_async.testing import FakeCloud
 from examples.fastapi_app import create_app
 
-from .conftest import KEY
+from ..conftest import KEY
 
 
 class Recorder:

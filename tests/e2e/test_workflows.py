@@ -11,7 +11,7 @@ from ccloud_async import BadRequestError, CockroachCloud, NotFoundError
 from ccloud_async.models import UNSET, Cluster
 from ccloud_async.testing import FakeCloud
 
-from .conftest import SERVERLESS, STANDARD
+from ..conftest import SERVERLESS, STANDARD
 
 ADVANCED: dict[str, Any] = {
     "dedicated": {

@@ -11,7 +11,7 @@ import pytest
 from ccloud_async import CockroachCloud
 from ccloud_async.testing import FakeCloud, Fault
 
-from .conftest import KEY, SERVERLESS, emulator_thread
+from ..conftest import KEY, SERVERLESS, emulator_thread
 
 
 def other_tasks() -> set[asyncio.Task[object]]:
