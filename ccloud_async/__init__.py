@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         WaitError,
         WaitTimeoutError,
     )
-    from .fleet import FleetProgress, FleetResult, run_fleet, stream_fleet
+    from .fleet import FleetProgress, FleetResult, FleetStream, run_fleet, stream_fleet
     from .limiters.in_process import InProcessLimiter
     from .limiters.protocol import Limiter, PauseOnlyLimiter
     from .limiters.redis import LimiterUnavailableError, RedisLimiter
@@ -65,6 +65,7 @@ __all__ = [
     "ConflictError",
     "FleetProgress",
     "FleetResult",
+    "FleetStream",
     "InProcessLimiter",
     "Limiter",
     "LimiterUnavailableError",
@@ -125,7 +126,7 @@ _EXPORTS_BY_MODULE = {
         "WaitTimeoutError",
         "OperationFailedError",
     ),
-    ".fleet": ("FleetProgress", "FleetResult", "run_fleet", "stream_fleet"),
+    ".fleet": ("FleetProgress", "FleetResult", "FleetStream", "run_fleet", "stream_fleet"),
     ".limiters.in_process": ("InProcessLimiter",),
     ".limiters.protocol": ("Limiter", "PauseOnlyLimiter"),
     ".operations": ("Operation",),

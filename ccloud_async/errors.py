@@ -17,8 +17,10 @@
     │   │   ├── RateLimitedError        429 (or a Retry-After beyond the cap)
     │   │   └── ServerError             5xx
     │   ├── APIConnectionError      no usable answer: refused, reset, DNS, TLS
-    │   │   └── APITimeoutError     an attempt ran past its timeout
+    │   │   └── APITimeoutError     an attempt ran past its timeout (also a TimeoutError)
     │   └── ResponseDecodeError     a 2xx body that is not what the spec promises
+    ├── LimiterUnavailableError     the Redis limiter cannot reach Redis (fail closed;
+    │                               ``ccloud_async.limiters.redis``)
     ├── PaginationError             a server handed back a cursor it already gave
     └── WaitError                   a waiter did not see the state it waited for
         ├── WaitTimeoutError        the time ran out (also a TimeoutError)
@@ -189,8 +191,8 @@ class APIConnectionError(APIError):
     """No usable response: connection refused or reset, DNS or TLS failure."""
 
 
-class APITimeoutError(APIConnectionError):
-    """An attempt took longer than its timeout."""
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """An attempt took longer than its timeout (also a ``TimeoutError``)."""
 
 
 class ResponseDecodeError(APIError):

@@ -6,9 +6,8 @@
     for r in results:
         print(r.item.name, r.value if r.ok else r.error)
 
-    async with stream_fleet(check_nodes, clusters) as finished:   # as they complete
-        async for r in finished:
-            ...
+    async for r in stream_fleet(check_nodes, clusters):         # as they complete
+        ...
 
 Each item gets a :class:`FleetResult`: its value, or the exception it raised. One
 failure does not stop the others unless ``fail_fast=True``, which cancels what is left
@@ -19,18 +18,23 @@ paces the requests they make.
 
 from __future__ import annotations
 
-import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import anyio
-from anyio.abc import ObjectSendStream
 
 from .errors import ValidationError
 
-__all__ = ["DEFAULT_CONCURRENCY", "FleetProgress", "FleetResult", "run_fleet", "stream_fleet"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "FleetProgress",
+    "FleetResult",
+    "FleetStream",
+    "run_fleet",
+    "stream_fleet",
+]
 
 # Items in flight by default: enough to keep the API's 10 requests/s busy while each
 # answer takes up to 2 s; the client's limiter, not this bound, paces the requests.
@@ -103,8 +107,10 @@ class _Batch(Generic[T, R]):
         self.fail_fast = fail_fast
         self.first_error: Exception | None = None
 
-    async def run(self, index: int, item: T, scope: anyio.CancelScope) -> FleetResult[T, R] | None:
-        """One item; None when failing fast stopped the batch."""
+    async def run(
+        self, index: int, item: T, stop: Callable[[], object]
+    ) -> FleetResult[T, R] | None:
+        """One item; None when failing fast stopped the batch (``stop()`` stops the rest)."""
         async with self.limiter:
             try:
                 result: FleetResult[T, R] = FleetResult(index, item, value=await self.fn(item))
@@ -114,7 +120,7 @@ class _Batch(Generic[T, R]):
                     # error in an exception group.
                     if self.first_error is None:
                         self.first_error = exc
-                    scope.cancel()
+                    stop()
                     return None
                 result = FleetResult(index, item, error=exc)
         self.tracker.record(result)  # type: ignore[arg-type]
@@ -139,7 +145,7 @@ async def run_fleet(
     results: list[FleetResult[T, R] | None] = [None] * len(work)
 
     async def one(index: int, item: T, scope: anyio.CancelScope) -> None:
-        results[index] = await batch.run(index, item, scope)
+        results[index] = await batch.run(index, item, scope.cancel)
 
     async with anyio.create_task_group() as group:
         for index, item in enumerate(work):
@@ -148,37 +154,108 @@ async def run_fleet(
     return [r for r in results if r is not None]
 
 
-@asynccontextmanager
-async def stream_fleet(
+class _Running(Generic[T, R]):
+    """The tasks of one stream and their results. Kept apart from :class:`FleetStream`
+    so that the tasks do not keep the stream alive: a stream dropped after ``break`` is
+    collected at once, and cancels them."""
+
+    def __init__(self) -> None:
+        self.tasks: list[asyncio.Task[None]] = []
+        self.results: asyncio.Queue[FleetResult[T, R] | None] = asyncio.Queue()
+        self.failed = False
+
+    async def one(self, batch: _Batch[T, R], index: int, item: T) -> None:
+        self.results.put_nowait(await batch.run(index, item, self.fail))
+
+    def fail(self) -> None:
+        """Failing fast: stop every other item; the iteration raises the first error."""
+        self.failed = True
+        self.cancel(keep=asyncio.current_task())
+        self.results.put_nowait(None)
+
+    def cancel(self, keep: object = None) -> None:
+        for task in self.tasks:
+            if task is not keep and not task.done():
+                task.cancel()
+
+
+class FleetStream(Generic[T, R]):
+    """Results of :func:`stream_fleet` as each item finishes.
+
+    Iterate it directly (``async for r in stream_fleet(...)``) or inside ``async with``
+    (``async with stream_fleet(...) as finished: async for r in finished``). Either way,
+    leaving early — ``break``, an error, cancellation, the ``async with`` block ending —
+    cancels the items still running; with ``fail_fast=True`` the first error is raised
+    from the iteration once the rest are cancelled.
+    """
+
+    def __init__(self, batch: _Batch[T, R], work: Sequence[T]) -> None:
+        self._batch = batch
+        self._work = work
+        self._running: _Running[T, R] | None = None
+        self._left = len(work)
+
+    def _start(self) -> _Running[T, R]:
+        if self._running is None:
+            running: _Running[T, R] = _Running()
+            running.tasks = [
+                asyncio.ensure_future(running.one(self._batch, index, item))
+                for index, item in enumerate(self._work)
+            ]
+            self._running = running
+        return self._running
+
+    def __aiter__(self) -> FleetStream[T, R]:
+        return self
+
+    async def __anext__(self) -> FleetResult[T, R]:
+        running = self._start()
+        while self._left > 0 and not running.failed:
+            try:
+                result = await running.results.get()
+            except BaseException:
+                running.cancel()
+                raise
+            if result is None:
+                break
+            self._left -= 1
+            return result
+        running.cancel()
+        self._batch.raise_first()
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        """Cancel what still runs and wait for it to stop."""
+        if self._running is not None:
+            self._running.cancel()
+            await asyncio.gather(*self._running.tasks, return_exceptions=True)
+
+    def __del__(self) -> None:
+        # ``break`` in an ``async for`` does not close the iterator: cancel as soon as
+        # the loop lets go of it.
+        if self._running is not None:
+            self._running.cancel()
+
+    async def __aenter__(self) -> FleetStream[T, R]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+        if exc_info[0] is None:
+            self._batch.raise_first()
+
+
+def stream_fleet(
     fn: Callable[[T], Awaitable[R]],
     items: Iterable[T],
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     fail_fast: bool = False,
     on_progress: ProgressCallback | None = None,
-) -> AsyncIterator[AsyncIterator[FleetResult[T, R]]]:
-    """Like :func:`run_fleet`, but yields each result as soon as it is ready.
+) -> FleetStream[T, R]:
+    """Like :func:`run_fleet`, but hands out each result as soon as it is ready.
 
-    Leaving the ``async with`` block early cancels the items still running.
+    Nothing starts until the iteration does; see :class:`FleetStream`.
     """
     work: Sequence[T] = list(items)
-    batch = _Batch(fn, len(work), concurrency, fail_fast, on_progress)
-    send, receive = anyio.create_memory_object_stream[FleetResult[T, R]](math.inf)
-
-    async def one(
-        index: int, item: T, scope: anyio.CancelScope, sink: ObjectSendStream[FleetResult[T, R]]
-    ) -> None:
-        async with sink:
-            result = await batch.run(index, item, scope)
-            if result is not None:
-                await sink.send(result)
-
-    async with anyio.create_task_group() as group, receive:
-        async with send:
-            for index, item in enumerate(work):
-                group.start_soon(one, index, item, group.cancel_scope, send.clone())
-        try:
-            yield receive
-        finally:
-            group.cancel_scope.cancel()
-    batch.raise_first()
+    return FleetStream(_Batch(fn, len(work), concurrency, fail_fast, on_progress), work)

@@ -14,7 +14,7 @@ import enum
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 
@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_SCHEDULE",
     "EXPORT_PENDING",
     "HOUR",
+    "ClusterGoal",
     "OnChange",
     "PollSchedule",
     "Verdict",
@@ -149,7 +150,10 @@ def state_text(value: object) -> str:
 _NO_OPERATION = frozenset({"", "UNSPECIFIED", "CLUSTER_STATUS_UNSPECIFIED"})
 
 
-def cluster_judge(until: str) -> Judge[Any]:
+ClusterGoal = Literal["CREATED", "DELETED", "IDLE"]
+
+
+def cluster_judge(until: ClusterGoal) -> Judge[Any]:
     """Judge a Cluster: ``until`` is CREATED, DELETED or IDLE (no operation running)."""
     if until not in ("CREATED", "DELETED", "IDLE"):
         raise ValidationError(f"until must be CREATED, DELETED or IDLE, got {until!r}")

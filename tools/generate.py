@@ -404,10 +404,15 @@ def render_struct(name: str, out: Collected, request_only: bool, in_requests: bo
         t = resolve(prop, out, f"{name}.{json_name}")
         f = Field(_unique_attr(json_name, taken, class_names), json_name, t.ann)
         attrs[json_name] = f
-        if json_name not in required:
+        if json_name not in required and request_only:
+            # A request keeps "not given" (UNSET, left out) apart from an explicit null.
             # None last: the order ruff (RUF036) wants; it does not matter to msgspec.
             f.ann = "Any" if t.kind == "any" else f"{t.ann} | UnsetType | None"
             f.default = "UNSET"
+        elif json_name not in required:
+            # What the server sends: absent and null read the same, as None.
+            f.ann = "Any" if t.kind == "any" else f"{t.ann} | None"
+            f.default = "None"
         elif request_only:
             pass  # must be passed
         elif t.kind in _ZERO:
@@ -644,6 +649,7 @@ class Param:
     spec_name: str
     arg: str
     ann: str
+    required: bool = False  # a body field the request schema requires
 
 
 @dataclass
@@ -687,7 +693,9 @@ def _arg_ann(schema: dict[str, Any], out: Collected, used: set[str]) -> str:
         if is_protobuf_any(target):
             return "Mapping[str, Any]"
         used.add(name)
-        return f"{name} | str" if "enum" in target else f"{name} | Mapping[str, Any]"
+        if "enum" in target:
+            return f"{name} | {_literal(target['enum'])}"
+        return f"{name} | Mapping[str, Any]"
     if not schema or "type" not in schema:
         return "Any"
     kind, fmt = schema["type"], schema.get("format")
@@ -707,7 +715,15 @@ def _arg_ann(schema: dict[str, Any], out: Collected, used: set[str]) -> str:
     raise GenerationError(f"unsupported schema type {kind!r}")
 
 
+def _literal(values: list[str]) -> str:
+    """The closed set of strings an enum parameter takes: a typo is a type error. Values
+    the API adds later can still be sent as the enum, e.g. ``Plan("NEW_PLAN")``."""
+    return f"Literal[{', '.join(json.dumps(v) for v in values)}]"
+
+
 def _param_ann(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return _literal(schema["enum"])
     kind, fmt = schema.get("type"), schema.get("format")
     if kind == "integer":
         return "int"
@@ -782,8 +798,11 @@ def _operation(
     used: set[str] = set()
     body_fields: list[Param] = []
     if body_class is not None:
-        for json_name, prop in out.schemas[body_class].get("properties", {}).items():
-            body_fields.append(Param(json_name, _arg_name(json_name), _arg_ann(prop, out, used)))
+        body_schema = out.schemas[body_class]
+        required = set(body_schema.get("required", []))
+        for json_name, prop in body_schema.get("properties", {}).items():
+            ann = _arg_ann(prop, out, used)
+            body_fields.append(Param(json_name, _arg_name(json_name), ann, json_name in required))
 
     taken: set[str] = set(_COMMON_ARGS)
     for p in [*path_params, *query, *body_fields]:
@@ -871,29 +890,42 @@ def _docstring(op: OpInfo) -> list[str]:
     return lines
 
 
+def _optional_field(f: Param) -> str:
+    return f"{f.arg}: Any = UNSET" if f.ann == "Any" else f"{f.arg}: {f.ann} | UnsetType = UNSET"
+
+
 def _render_method(op: OpInfo) -> str:
-    args = ["self", *(f"{p.arg}: {p.ann}" for p in op.path_params), "*"]
+    leading = ["self", *(f"{p.arg}: {p.ann}" for p in op.path_params), "*"]
     others = [q for q in op.query if q.spec_name not in _PAGINATION_ARGS]
     keyset = {q.spec_name: q for q in op.query if q.spec_name in _PAGINATION_ARGS}
-    args += [f"{q.arg}: {q.ann} | None = None" for q in others]
-    args += [
+    leading += [f"{q.arg}: {q.ann} | None = None" for q in others]
+    leading += [
         f"{keyset[name].arg}: {keyset[name].ann} | None = None"
         for name in _PAGINATION_ARGS
         if name in keyset
     ]
-    if op.body_class is not None:
-        args.append(f"body: {op.body_class} | Mapping[str, Any] | None = None")
-        args += [
-            f"{f.arg}: Any = UNSET" if f.ann == "Any" else f"{f.arg}: {f.ann} | UnsetType = UNSET"
-            for f in op.body_fields
-        ]
-    args += ["timeout: float | None = None", "max_retries: int | None = None"]
+    trailing = ["timeout: float | None = None", "max_retries: int | None = None"]
     if op.http in _UNSAFE:
-        args.append("retry_unsafe: bool | None = None")
+        trailing.append("retry_unsafe: bool | None = None")
     response = op.response_class or "dict[str, Any]"
     returns = f"AsyncPager[{op.item_ann}]" if op.paging else response
     head = "def" if op.paging else "async def"
-    lines = [f"{head} {op.method}({', '.join(args)}) -> {returns}:"]
+    lines: list[str] = []
+    args = list(leading)
+    if op.body_class is not None:
+        args.append(f"body: {op.body_class} | Mapping[str, Any] | None = None")
+        args += [_optional_field(f) for f in op.body_fields]
+        if any(f.required for f in op.body_fields):
+            # Two ways to call: the fields as keywords, the required ones without a
+            # default (mypy flags a missing one), or the whole body as ``body=``.
+            fields = [f"{f.arg}: {f.ann}" for f in op.body_fields if f.required]
+            fields += [_optional_field(f) for f in op.body_fields if not f.required]
+            whole = [f"body: {op.body_class} | Mapping[str, Any]"]
+            for variant in (fields, whole):
+                signature = ", ".join([*leading, *variant, *trailing])
+                lines += ["@overload", f"{head} {op.method}({signature}) -> {returns}: ..."]
+    args += trailing
+    lines.append(f"{head} {op.method}({', '.join(args)}) -> {returns}:")
     doc = _docstring(op)
     lines.append('    """' + doc[0])
     lines += [f"    {line}" if line else "" for line in doc[1:]]
@@ -932,6 +964,11 @@ def _render_method(op: OpInfo) -> str:
     return "\n".join(lines)
 
 
+def _names_in(annotation: str) -> set[str]:
+    """Class names an annotation uses (the strings of a ``Literal`` are not names)."""
+    return set(re.findall(r"\b[A-Z]\w*", re.sub(r'"[^"]*"', "", annotation)))
+
+
 def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> str:
     class_name_, doc = names.NAMESPACES[namespace]
     models_used: set[str] = set()
@@ -940,10 +977,10 @@ def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> st
             if name is not None:
                 models_used.add(name)
         for f in op.body_fields:
-            models_used.update(re.findall(r"\b[A-Z]\w*", f.ann))
+            models_used.update(_names_in(f.ann))
         if op.item_ann:
-            models_used.update(re.findall(r"\b[A-Z]\w*", op.item_ann))
-    models_used -= {"Mapping", "Sequence", "Any"}
+            models_used.update(_names_in(op.item_ann))
+    models_used -= {"Mapping", "Sequence", "Any", "Literal"}
     methods = "\n\n".join(
         "\n".join(f"    {line}" if line else "" for line in _render_method(op).splitlines())
         for op in ops
@@ -954,7 +991,7 @@ def _render_resource(namespace: str, ops: list[OpInfo], names: ModuleType) -> st
         "import datetime",
         "import warnings",
         "from collections.abc import Mapping, Sequence",
-        "from typing import Any",
+        "from typing import Any, Literal, overload",
         "",
     ]
     if models_used:

@@ -28,11 +28,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from ..errors import PaginationError, ValidationError
 
-__all__ = ["AuditCursor", "AuditResume", "FeedResult"]
+__all__ = ["AuditCursor", "AuditResume", "FeedResult", "SortOrder"]
+
+SortOrder = Literal["ASC", "DESC"]
 
 
 T = TypeVar("T")
@@ -85,7 +87,7 @@ class AuditResume:
     """Where to pick an audit-log walk up again."""
 
     starting_from: str | None
-    sort_order: str = "ASC"
+    sort_order: SortOrder = "ASC"
     seen: frozenset[str] = frozenset()
 
     def token(self) -> str:
@@ -107,7 +109,7 @@ class AuditResume:
                 raise TypeError
         except (ValueError, TypeError, KeyError) as exc:
             raise ValidationError("not an audit-log resume token") from exc
-        return cls(starting_from, order, frozenset(seen))
+        return cls(starting_from, cast(SortOrder, order), frozenset(seen))
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class AuditCursor:
     """Feed it each page; it says what is new and what to ask for next."""
 
     starting_from: str | None = None
-    sort_order: str = "ASC"
+    sort_order: SortOrder = "ASC"
     # Ids of the page fetched with ``starting_from`` that were already delivered.
     _delivered: set[str] = field(default_factory=set)
     _previous: set[str] = field(default_factory=set)

@@ -1,7 +1,9 @@
 """Runtime pieces the generated models stand on.
 
-* :class:`Model` — the base Struct: keyword-only, unknown fields ignored, fields the
-  caller did not set (``UNSET``) left out of the JSON, secrets masked in ``repr``.
+* :class:`Model` — the base Struct: keyword-only, unknown fields ignored, secrets
+  masked in ``repr``. Models the server sends read an absent or null field as ``None``;
+  request bodies keep "not given" (``UNSET``, left out of the JSON) apart from ``None``
+  (sent as null).
 * :class:`OpenEnum` — a ``str`` enum that accepts values it does not know yet (the API
   adds enum values over time); an unknown value keeps its raw text and re-encodes as is.
 * :data:`Int64` — int64 fields travel as JSON strings (``"2"``); on our side they are
@@ -31,6 +33,7 @@ __all__ = [
     "encode",
     "int64_fields",
     "to_builtins",
+    "without_absent",
 ]
 
 UNSET = msgspec.UNSET
@@ -58,7 +61,7 @@ class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True, gc=False):
         parts = []
         for name in self.__struct_fields__:
             value = getattr(self, name)
-            if value is UNSET:
+            if value is UNSET or value is None:  # not given, or not sent
                 continue
             shown = _MASK if name in self.__secret_fields__ else repr(value)
             parts.append(f"{name}={shown}")
@@ -67,7 +70,7 @@ class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True, gc=False):
     def __rich_repr__(self) -> Any:
         for name in self.__struct_fields__:
             value = getattr(self, name)
-            if value is not UNSET:
+            if value is not UNSET and value is not None:
                 yield name, ("***" if name in self.__secret_fields__ else value)
 
 
@@ -162,13 +165,52 @@ def int64_fields(model: Model, names: tuple[str, ...]) -> None:
 
 
 def encode(obj: Any) -> bytes:
-    """Encode a model (or plain data) as JSON, int64 values as strings."""
-    return _ENCODER.encode(obj)
+    """Encode a model (or plain data) as JSON, int64 values as strings.
+
+    A None that reads "absent" (see :func:`without_absent`) is left out, so a model the
+    server sent encodes back to what it sent, and a request carries only what was given.
+    """
+    return _ENCODER.encode(without_absent(obj))
+
+
+@cache
+def _absent_when_none(cls: type) -> frozenset[str]:
+    """Fields of ``cls`` whose default is None: on a model the server also sends, None
+    stands for "not given" (it is how an absent field reads)."""
+    info = _struct_info(cls)
+    if info is None:
+        return frozenset()
+    return frozenset(f.name for f in info.fields if f.default is None)
+
+
+def without_absent(obj: Any) -> Any:
+    """``obj`` with each None that means "absent" turned into UNSET, so it is left out of
+    the JSON rather than written as null. Request-only models keep their explicit nulls:
+    their "not given" is already UNSET."""
+    if isinstance(obj, msgspec.Struct):
+        absent = _absent_when_none(type(obj))
+        changes: dict[str, Any] = {}
+        for name in obj.__struct_fields__:
+            value = getattr(obj, name)
+            if value is None and name in absent:
+                changes[name] = UNSET
+            else:
+                ready = without_absent(value)
+                if ready is not value:
+                    changes[name] = ready
+        return msgspec.structs.replace(obj, **changes) if changes else obj
+    if isinstance(obj, list):
+        items = [without_absent(item) for item in obj]
+        return items if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
+    if isinstance(obj, dict):
+        ready = {key: without_absent(value) for key, value in obj.items()}
+        return ready if any(ready[k] is not obj[k] for k in obj) else obj
+    return obj
 
 
 def to_builtins(obj: Any) -> Any:
-    """Models to plain dicts/lists, as they go on the wire."""
-    return msgspec.to_builtins(obj, enc_hook=_enc_hook)
+    """Models to plain dicts/lists, as they go on the wire (absent fields left out)."""
+    return msgspec.to_builtins(without_absent(obj), enc_hook=_enc_hook)
 
 
 @cache

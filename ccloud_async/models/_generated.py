@@ -835,14 +835,14 @@ class EgressRule(Model, kw_only=True):
     """Schema ``EgressRule``."""
 
     cluster_id: str = ""
-    created_at: datetime.datetime | UnsetType | None = UNSET
+    created_at: datetime.datetime | None = None
     crl_managed: bool = False
     description: str = ""
     destination: str = ""
     id: str = ""
     name: str = ""
-    paths: list[str] | UnsetType | None = UNSET
-    ports: list[int] | UnsetType | None = UNSET
+    paths: list[str] | None = None
+    ports: list[int] | None = None
     state: str = ""
     type: str = ""
 
@@ -916,7 +916,7 @@ class AllowlistEntry(Model, kw_only=True):
 
     cidr_ip: str = ""
     cidr_mask: int = 0
-    name: str | UnsetType | None = UNSET
+    name: str | None = None
     sql: bool = False
     ui: bool = False
 
@@ -933,31 +933,31 @@ class ApiKey(Model, kw_only=True):
 class AuditLogMetadata(Model, kw_only=True):
     """Schema ``AuditLogMetadata``."""
 
-    ip_address: str | UnsetType | None = UNSET
+    ip_address: str | None = None
 
 
 class AuditLogEntry(Model, kw_only=True):
     """Schema ``AuditLogEntry``."""
 
-    action: AuditLogAction | UnsetType | None = UNSET
-    cluster_id: str | UnsetType | None = UNSET
-    cluster_name: str | UnsetType | None = UNSET
-    created_at: str | UnsetType | None = UNSET
-    error: str | UnsetType | None = UNSET
-    id: str | UnsetType | None = UNSET
-    metadata: AuditLogMetadata | UnsetType | None = UNSET
-    payload: str | UnsetType | None = UNSET
-    service_account_name: str | UnsetType | None = UNSET
-    session_id: str | UnsetType | None = UNSET
-    source: AuditLogSource | UnsetType | None = UNSET
-    trace_id: str | UnsetType | None = UNSET
-    user_email: str | UnsetType | None = UNSET
+    action: AuditLogAction | None = None
+    cluster_id: str | None = None
+    cluster_name: str | None = None
+    created_at: str | None = None
+    error: str | None = None
+    id: str | None = None
+    metadata: AuditLogMetadata | None = None
+    payload: str | None = None
+    service_account_name: str | None = None
+    session_id: str | None = None
+    source: AuditLogSource | None = None
+    trace_id: str | None = None
+    user_email: str | None = None
 
 
 class Aws(Model, kw_only=True):
     """Schema ``Aws``."""
 
-    user_arn: str | UnsetType | None = UNSET
+    user_arn: str | None = None
 
 
 class AwsCustomerCloudAccount(Model, kw_only=True):
@@ -973,7 +973,7 @@ class AwsEndpointConnection(Model, kw_only=True):
 
     cloud_provider: CloudProvider | None = None
     endpoint_id: str = ""
-    external_owner_id: str | UnsetType | None = UNSET
+    external_owner_id: str | None = None
     region_name: str = ""
     service_id: str = ""
     status: AWSEndpointConnectionStatus | None = None
@@ -988,8 +988,8 @@ class AwsEndpointConnections(Model, kw_only=True):
 class Azure(Model, kw_only=True):
     """Schema ``Azure``."""
 
-    app_registration_client_id: str | UnsetType | None = UNSET
-    app_registration_name: str | UnsetType | None = UNSET
+    app_registration_client_id: str | None = None
+    app_registration_name: str | None = None
 
 
 class AzureCustomerCloudAccount(Model, kw_only=True):
@@ -1030,7 +1030,7 @@ class Resource(Model, kw_only=True):
 
     __required_fields__ = frozenset({"type"})
 
-    id: str | UnsetType | None = UNSET
+    id: str | None = None
     type: ResourceType | None = None
 
 
@@ -1046,41 +1046,41 @@ class BuiltInRole(Model, kw_only=True):
 class BuiltInFromGroups(Model, kw_only=True):
     """Schema ``BuiltInFromGroups``."""
 
-    group_names: list[str] | UnsetType | None = UNSET
-    role: BuiltInRole | UnsetType | None = UNSET
+    group_names: list[str] | None = None
+    role: BuiltInRole | None = None
 
 
 class CMEKKeySpecification(Model, kw_only=True):
     """Schema ``CMEKKeySpecification``."""
 
-    auth_principal: str | UnsetType | None = UNSET
-    type: CMEKKeyType | UnsetType | None = UNSET
-    uri: str | UnsetType | None = UNSET
+    auth_principal: str | None = None
+    type: CMEKKeyType | None = None
+    uri: str | None = None
 
 
 class CMEKKeyInfo(Model, kw_only=True):
     """Schema ``CMEKKeyInfo``."""
 
-    created_at: datetime.datetime | UnsetType | None = UNSET
-    spec: CMEKKeySpecification | UnsetType | None = UNSET
-    status: CMEKStatus | UnsetType | None = UNSET
-    updated_at: datetime.datetime | UnsetType | None = UNSET
-    user_message: str | UnsetType | None = UNSET
+    created_at: datetime.datetime | None = None
+    spec: CMEKKeySpecification | None = None
+    status: CMEKStatus | None = None
+    updated_at: datetime.datetime | None = None
+    user_message: str | None = None
 
 
 class CMEKRegionInfo(Model, kw_only=True):
     """Schema ``CMEKRegionInfo``."""
 
-    key_infos: list[CMEKKeyInfo] | UnsetType | None = UNSET
-    region: str | UnsetType | None = UNSET
-    status: CMEKStatus | UnsetType | None = UNSET
+    key_infos: list[CMEKKeyInfo] | None = None
+    region: str | None = None
+    status: CMEKStatus | None = None
 
 
 class CMEKClusterInfo(Model, kw_only=True):
     """Schema ``CMEKClusterInfo``."""
 
-    region_infos: list[CMEKRegionInfo] | UnsetType | None = UNSET
-    status: CMEKStatus | UnsetType | None = UNSET
+    region_infos: list[CMEKRegionInfo] | None = None
+    status: CMEKStatus | None = None
 
 
 class CMEKRegionSpecification(Model, kw_only=True):
@@ -1099,8 +1099,8 @@ class CMEKClusterSpecification(Model, kw_only=True):
 class ClientCACertInfo(Model, kw_only=True):
     """Schema ``ClientCACertInfo``."""
 
-    status: ClientCACertStatus | UnsetType | None = UNSET
-    x509_pem_cert: str | UnsetType | None = UNSET
+    status: ClientCACertStatus | None = None
+    x509_pem_cert: str | None = None
 
 
 class CloudProviderRegion(Model, kw_only=True):
@@ -1117,12 +1117,12 @@ class CloudWatchMetricExportInfo(Model, kw_only=True):
     """Schema ``CloudWatchMetricExportInfo``."""
 
     cluster_id: str = ""
-    external_id: str | UnsetType | None = UNSET
-    log_group_name: str | UnsetType | None = UNSET
+    external_id: str | None = None
+    log_group_name: str | None = None
     role_arn: str = ""
-    status: MetricExportStatus | UnsetType | None = UNSET
-    target_region: str | UnsetType | None = UNSET
-    user_message: str | UnsetType | None = UNSET
+    status: MetricExportStatus | None = None
+    target_region: str | None = None
+    user_message: str | None = None
 
 
 class DedicatedHardwareConfig(Model, kw_only=True):
@@ -1138,9 +1138,9 @@ class DedicatedHardwareConfig(Model, kw_only=True):
 class UsageLimits(Model, kw_only=True):
     """Schema ``UsageLimits``."""
 
-    provisioned_virtual_cpus: Int64 | UnsetType | None = UNSET
-    request_unit_limit: Int64 | UnsetType | None = UNSET
-    storage_mib_limit: Int64 | UnsetType | None = UNSET
+    provisioned_virtual_cpus: Int64 | None = None
+    request_unit_limit: Int64 | None = None
+    storage_mib_limit: Int64 | None = None
 
     def __post_init__(self) -> None:
         int64_fields(self, ("provisioned_virtual_cpus", "request_unit_limit", "storage_mib_limit"))
@@ -1151,14 +1151,14 @@ class ServerlessClusterConfig(Model, kw_only=True):
 
     routing_id: str = ""
     upgrade_type: UpgradeType | None = None
-    usage_limits: UsageLimits | UnsetType | None = UNSET
+    usage_limits: UsageLimits | None = None
 
 
 class ClusterConfig(Model, kw_only=True):
     """Schema ``ClusterConfig``."""
 
-    dedicated: DedicatedHardwareConfig | UnsetType | None = UNSET
-    serverless: ServerlessClusterConfig | UnsetType | None = UNSET
+    dedicated: DedicatedHardwareConfig | None = None
+    serverless: ServerlessClusterConfig | None = None
 
 
 class GcpCustomerCloudAccount(Model, kw_only=True):
@@ -1172,9 +1172,9 @@ class GcpCustomerCloudAccount(Model, kw_only=True):
 class CustomerCloudAccount(Model, kw_only=True):
     """Schema ``CustomerCloudAccount``."""
 
-    aws: AwsCustomerCloudAccount | UnsetType | None = UNSET
-    azure: AzureCustomerCloudAccount | UnsetType | None = UNSET
-    gcp: GcpCustomerCloudAccount | UnsetType | None = UNSET
+    aws: AwsCustomerCloudAccount | None = None
+    azure: AzureCustomerCloudAccount | None = None
+    gcp: GcpCustomerCloudAccount | None = None
 
 
 class Region(Model, kw_only=True):
@@ -1183,9 +1183,9 @@ class Region(Model, kw_only=True):
     internal_dns: str = ""
     name: str = ""
     node_count: int = 0
-    primary: bool | UnsetType | None = UNSET
+    primary: bool | None = None
     private_endpoint_dns: str = ""
-    s3_vpc_endpoint_id: str | UnsetType | None = UNSET
+    s3_vpc_endpoint_id: str | None = None
     sql_dns: str = ""
     ui_dns: str = ""
 
@@ -1193,29 +1193,29 @@ class Region(Model, kw_only=True):
 class Cluster(Model, kw_only=True):
     """Schema ``Cluster``."""
 
-    account_id: str | UnsetType | None = UNSET
-    azure_cluster_identity_client_id: str | UnsetType | None = UNSET
+    account_id: str | None = None
+    azure_cluster_identity_client_id: str | None = None
     cidr_range: str = ""
     cloud_provider: CloudProvider | None = None
     cockroach_version: str = ""
     config: ClusterConfig | None = None
-    created_at: datetime.datetime | UnsetType | None = UNSET
+    created_at: datetime.datetime | None = None
     creator_id: str = ""
-    customer_cloud_account: CustomerCloudAccount | UnsetType | None = UNSET
-    delete_protection: DeleteProtectionState | UnsetType | None = UNSET
-    deleted_at: datetime.datetime | UnsetType | None = UNSET
-    egress_traffic_policy: EgressTrafficPolicy | UnsetType | None = UNSET
+    customer_cloud_account: CustomerCloudAccount | None = None
+    delete_protection: DeleteProtectionState | None = None
+    deleted_at: datetime.datetime | None = None
+    egress_traffic_policy: EgressTrafficPolicy | None = None
     id: str = ""
     labels: dict[str, str] = msgspec.field(default_factory=dict)
     name: str = ""
-    network_visibility: NetworkVisibility | UnsetType | None = UNSET
+    network_visibility: NetworkVisibility | None = None
     operation_status: ClusterStatus | None = None
-    parent_id: str | UnsetType | None = UNSET
+    parent_id: str | None = None
     plan: Plan | None = None
     regions: list[Region] = msgspec.field(default_factory=list)
-    sql_dns: str | UnsetType | None = UNSET
+    sql_dns: str | None = None
     state: ClusterState | None = None
-    updated_at: datetime.datetime | UnsetType | None = UNSET
+    updated_at: datetime.datetime | None = None
     upgrade_status: ClusterUpgradeStatus | None = None
 
 
@@ -1224,9 +1224,9 @@ class RegionalDisruptorSpecification(Model, kw_only=True):
 
     __required_fields__ = frozenset({"is_whole_region", "region_code"})
 
-    azs: list[str] | UnsetType | None = UNSET
+    azs: list[str] | None = None
     is_whole_region: bool = False
-    pods: list[str] | UnsetType | None = UNSET
+    pods: list[str] | None = None
     region_code: str = ""
 
 
@@ -1252,7 +1252,7 @@ class ClusterVersionDeferral(Model, kw_only=True):
     """Schema ``ClusterVersionDeferral``."""
 
     deferral_policy: ClusterVersionDeferralPolicy | None = None
-    deferred_until: datetime.datetime | UnsetType | None = UNSET
+    deferred_until: datetime.datetime | None = None
 
 
 class ClusterVersionDeferralUpdate(Model, kw_only=True):
@@ -1265,15 +1265,15 @@ class ClusterVersionDeferralUpdate(Model, kw_only=True):
 class Gcp(Model, kw_only=True):
     """Schema ``Gcp``."""
 
-    service_account_email: str | UnsetType | None = UNSET
+    service_account_email: str | None = None
 
 
 class CockroachCloudServicePrincipals(Model, kw_only=True):
     """Schema ``CockroachCloudServicePrincipals``."""
 
-    aws: Aws | UnsetType | None = UNSET
-    azure: Azure | UnsetType | None = UNSET
-    gcp: Gcp | UnsetType | None = UNSET
+    aws: Aws | None = None
+    azure: Azure | None = None
+    gcp: Gcp | None = None
 
 
 class ConnectionStringParameters(Model, kw_only=True):
@@ -1282,7 +1282,7 @@ class ConnectionStringParameters(Model, kw_only=True):
     database: str = msgspec.field(default="", name="Database")
     host: str = msgspec.field(default="", name="Host")
     port: str = msgspec.field(default="", name="Port")
-    username: str | UnsetType | None = msgspec.field(default=UNSET, name="Username")
+    username: str | None = msgspec.field(default=None, name="Username")
 
 
 class CreateApiKeyRequest(Model, kw_only=True):
@@ -1390,10 +1390,10 @@ class CreateFolderRequest(Model, kw_only=True):
 class ScimResource(Model, kw_only=True):
     """Schema ``ScimResource``."""
 
-    display: str | UnsetType | None = UNSET
-    ref: str | UnsetType | None = UNSET
-    type: str | UnsetType | None = UNSET
-    value: str | UnsetType | None = UNSET
+    display: str | None = None
+    ref: str | None = None
+    type: str | None = None
+    value: str | None = None
 
 
 class CreateGroupRequest(Model, kw_only=True):
@@ -1418,20 +1418,20 @@ class RestoreItem(Model, kw_only=True):
     __required_fields__ = frozenset({"database"})
 
     database: str = ""
-    schema: str | UnsetType | None = UNSET
-    table: str | UnsetType | None = UNSET
+    schema: str | None = None
+    table: str | None = None
 
 
 class RestoreOpts(Model, kw_only=True):
     """Schema ``RestoreOpts``."""
 
-    into_db: str | UnsetType | None = UNSET
-    new_db_name: str | UnsetType | None = UNSET
-    schema_only: bool | UnsetType | None = UNSET
-    skip_localities_check: bool | UnsetType | None = UNSET
-    skip_missing_foreign_keys: bool | UnsetType | None = UNSET
-    skip_missing_sequences: bool | UnsetType | None = UNSET
-    skip_missing_views: bool | UnsetType | None = UNSET
+    into_db: str | None = None
+    new_db_name: str | None = None
+    schema_only: bool | None = None
+    skip_localities_check: bool | None = None
+    skip_missing_foreign_keys: bool | None = None
+    skip_missing_sequences: bool | None = None
+    skip_missing_views: bool | None = None
 
 
 class CreateRestoreRequest(Model, kw_only=True):
@@ -1466,17 +1466,17 @@ class ScimEmail(Model, kw_only=True):
 
     __required_fields__ = frozenset({"value"})
 
-    display: str | UnsetType | None = UNSET
-    primary: bool | UnsetType | None = UNSET
-    type: str | UnsetType | None = UNSET
+    display: str | None = None
+    primary: bool | None = None
+    type: str | None = None
     value: str = ""
 
 
 class ScimName(Model, kw_only=True):
     """Schema ``ScimName``."""
 
-    family_name: str | UnsetType | None = msgspec.field(default=UNSET, name="familyName")
-    given_name: str | UnsetType | None = msgspec.field(default=UNSET, name="givenName")
+    family_name: str | None = msgspec.field(default=None, name="familyName")
+    given_name: str | None = msgspec.field(default=None, name="givenName")
 
 
 class CreateUserRequest(Model, kw_only=True):
@@ -1494,39 +1494,39 @@ class CreateUserRequest(Model, kw_only=True):
 class ScimMetadata(Model, kw_only=True):
     """Schema ``ScimMetadata``."""
 
-    created: str | UnsetType | None = UNSET
-    last_modified: str | UnsetType | None = msgspec.field(default=UNSET, name="lastModified")
-    location: str | UnsetType | None = UNSET
-    resource_type: str | UnsetType | None = msgspec.field(default=UNSET, name="resourceType")
+    created: str | None = None
+    last_modified: str | None = msgspec.field(default=None, name="lastModified")
+    location: str | None = None
+    resource_type: str | None = msgspec.field(default=None, name="resourceType")
 
 
 class CreateUserResponse(Model, kw_only=True):
     """Schema ``CreateUserResponse``."""
 
-    active: bool | UnsetType | None = UNSET
-    display_name: str | UnsetType | None = msgspec.field(default=UNSET, name="displayName")
-    emails: list[ScimEmail] | UnsetType | None = UNSET
-    external_id: str | UnsetType | None = msgspec.field(default=UNSET, name="externalId")
-    groups: list[ScimResource] | UnsetType | None = UNSET
+    active: bool | None = None
+    display_name: str | None = msgspec.field(default=None, name="displayName")
+    emails: list[ScimEmail] | None = None
+    external_id: str | None = msgspec.field(default=None, name="externalId")
+    groups: list[ScimResource] | None = None
     id: str = ""
-    meta: ScimMetadata | UnsetType | None = UNSET
-    name: ScimName | UnsetType | None = UNSET
+    meta: ScimMetadata | None = None
+    name: ScimName | None = None
     schemas: list[str] = msgspec.field(default_factory=list)
-    user_name: str | UnsetType | None = msgspec.field(default=UNSET, name="userName")
+    user_name: str | None = msgspec.field(default=None, name="userName")
 
 
 class CurrencyAmount(Model, kw_only=True):
     """Schema ``CurrencyAmount``."""
 
-    amount: float | UnsetType | None = UNSET
-    currency: Currency | UnsetType | None = UNSET
+    amount: float | None = None
+    currency: Currency | None = None
 
 
 class Database(Model, kw_only=True):
     """Schema ``Database``."""
 
     name: str = ""
-    table_count: Int64 | UnsetType | None = UNSET
+    table_count: Int64 | None = None
 
     def __post_init__(self) -> None:
         int64_fields(self, ("table_count",))
@@ -1537,11 +1537,11 @@ class DatadogMetricExportInfo(Model, kw_only=True):
 
     __secret_fields__ = frozenset({"api_key"})
 
-    api_key: str | UnsetType | None = UNSET
+    api_key: str | None = None
     cluster_id: str = ""
     site: DatadogSite | None = None
-    status: MetricExportStatus | UnsetType | None = UNSET
-    user_message: str | UnsetType | None = UNSET
+    status: MetricExportStatus | None = None
+    user_message: str | None = None
 
 
 class DedicatedHardwareUpdateSpecification(Model, kw_only=True):
@@ -1578,7 +1578,7 @@ class DeleteMetricExportResponse(Model, kw_only=True):
     """Schema ``DeleteMetricExportResponse``."""
 
     cluster_id: str = ""
-    status: MetricExportStatus | UnsetType | None = UNSET
+    status: MetricExportStatus | None = None
 
 
 class EditDatabaseRequest(Model, kw_only=True):
@@ -1616,7 +1616,7 @@ class EgressPrivateEndpoint(Model, kw_only=True):
     """Schema ``EgressPrivateEndpoint``."""
 
     domain_names: list[str] = msgspec.field(default_factory=list)
-    domain_names_state: EgressPrivateEndpointDomainNamesState | UnsetType | None = UNSET
+    domain_names_state: EgressPrivateEndpointDomainNamesState | None = None
     endpoint_address: str = ""
     endpoint_connection_id: str = ""
     id: str = ""
@@ -1651,8 +1651,8 @@ class LogExportGroup(Model, kw_only=True):
 
     channels: list[str] = msgspec.field(default_factory=list)
     log_name: str = ""
-    min_level: LogLevel | UnsetType | None = UNSET
-    redact: bool | UnsetType | None = UNSET
+    min_level: LogLevel | None = None
+    redact: bool | None = None
 
 
 class EnableLogExportRequest(Model, kw_only=True):
@@ -1674,8 +1674,8 @@ class EnableLogExportRequest(Model, kw_only=True):
 class PathSegment(Model, kw_only=True):
     """Schema ``PathSegment``."""
 
-    id: str | UnsetType | None = UNSET
-    name: str | UnsetType | None = UNSET
+    id: str | None = None
+    name: str | None = None
 
 
 class FolderResource(Model, kw_only=True):
@@ -1693,22 +1693,22 @@ class FolderResource(Model, kw_only=True):
 class KeysetPaginationResponse(Model, kw_only=True):
     """Schema ``KeysetPaginationResponse``."""
 
-    next_page: str | UnsetType | None = UNSET
-    previous_page: str | UnsetType | None = UNSET
+    next_page: str | None = None
+    previous_page: str | None = None
 
 
 class FolderResourceList(Model, kw_only=True):
     """Schema ``FolderResourceList``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
-    resources: list[FolderResource] | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
+    resources: list[FolderResource] | None = None
 
 
 class GetAllRolesForUserResponse(Model, kw_only=True):
     """Schema ``GetAllRolesForUserResponse``."""
 
-    group_roles: list[BuiltInFromGroups] | UnsetType | None = UNSET
-    roles: list[BuiltInRole] | UnsetType | None = UNSET
+    group_roles: list[BuiltInFromGroups] | None = None
+    roles: list[BuiltInRole] | None = None
 
 
 class GetConnectionStringResponse(Model, kw_only=True):
@@ -1749,34 +1749,34 @@ class ScimGroup(Model, kw_only=True):
     """Schema ``ScimGroup``."""
 
     display_name: str = msgspec.field(default="", name="displayName")
-    external_id: str | UnsetType | None = msgspec.field(default=UNSET, name="externalId")
+    external_id: str | None = msgspec.field(default=None, name="externalId")
     id: str = ""
-    members: list[ScimResource] | UnsetType | None = UNSET
-    meta: ScimMetadata | UnsetType | None = UNSET
+    members: list[ScimResource] | None = None
+    meta: ScimMetadata | None = None
     schemas: list[str] = msgspec.field(default_factory=list)
 
 
 class GetGroupsResponse(Model, kw_only=True):
     """Schema ``GetGroupsResponse``."""
 
-    resources: list[ScimGroup] | UnsetType | None = msgspec.field(default=UNSET, name="Resources")
-    items_per_page: int | UnsetType | None = msgspec.field(default=UNSET, name="itemsPerPage")
+    resources: list[ScimGroup] | None = msgspec.field(default=None, name="Resources")
+    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: int | None = msgspec.field(default=None, name="startIndex")
     total_results: int = msgspec.field(default=0, name="totalResults")
 
 
 class PersonUserInfo(Model, kw_only=True):
     """Schema ``PersonUserInfo``."""
 
-    email: str | UnsetType | None = UNSET
+    email: str | None = None
     id: str = ""
 
 
 class GetPersonUsersByEmailResponse(Model, kw_only=True):
     """Schema ``GetPersonUsersByEmailResponse``."""
 
-    user: PersonUserInfo | UnsetType | None = UNSET
+    user: PersonUserInfo | None = None
 
 
 class GetPrivateEndpointTrustedOwnerResponse(Model, kw_only=True):
@@ -1788,67 +1788,61 @@ class GetPrivateEndpointTrustedOwnerResponse(Model, kw_only=True):
 class ScimResourceType(Model, kw_only=True):
     """Schema ``ScimResourceType``."""
 
-    description: str | UnsetType | None = UNSET
+    description: str | None = None
     endpoint: str = ""
-    id: str | UnsetType | None = UNSET
-    meta: ScimMetadata | UnsetType | None = UNSET
+    id: str | None = None
+    meta: ScimMetadata | None = None
     name: str = ""
     schema: str = ""
-    schemas: list[str] | UnsetType | None = UNSET
+    schemas: list[str] | None = None
 
 
 class GetResourceTypesResponse(Model, kw_only=True):
     """Schema ``GetResourceTypesResponse``."""
 
-    resources: list[ScimResourceType] | UnsetType | None = msgspec.field(
-        default=UNSET, name="Resources"
-    )
-    items_per_page: int | UnsetType | None = msgspec.field(default=UNSET, name="itemsPerPage")
+    resources: list[ScimResourceType] | None = msgspec.field(default=None, name="Resources")
+    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: int | None = msgspec.field(default=None, name="startIndex")
     total_results: int = msgspec.field(default=0, name="totalResults")
 
 
 class ScimSchemaAttribute(Model, kw_only=True):
     """Schema ``ScimSchemaAttribute``."""
 
-    canonical_values: list[str] | UnsetType | None = msgspec.field(
-        default=UNSET, name="canonicalValues"
+    canonical_values: list[str] | None = msgspec.field(default=None, name="canonicalValues")
+    case_exact: bool | None = msgspec.field(default=None, name="caseExact")
+    description: str | None = None
+    multi_valued: bool | None = msgspec.field(default=None, name="multiValued")
+    mutability: str | None = None
+    name: str | None = None
+    reference_types: list[str] | None = msgspec.field(default=None, name="referenceTypes")
+    required: bool | None = None
+    returned: str | None = None
+    sub_attributes: list[ScimSchemaAttribute] | None = msgspec.field(
+        default=None, name="subAttributes"
     )
-    case_exact: bool | UnsetType | None = msgspec.field(default=UNSET, name="caseExact")
-    description: str | UnsetType | None = UNSET
-    multi_valued: bool | UnsetType | None = msgspec.field(default=UNSET, name="multiValued")
-    mutability: str | UnsetType | None = UNSET
-    name: str | UnsetType | None = UNSET
-    reference_types: list[str] | UnsetType | None = msgspec.field(
-        default=UNSET, name="referenceTypes"
-    )
-    required: bool | UnsetType | None = UNSET
-    returned: str | UnsetType | None = UNSET
-    sub_attributes: list[ScimSchemaAttribute] | UnsetType | None = msgspec.field(
-        default=UNSET, name="subAttributes"
-    )
-    type: str | UnsetType | None = UNSET
-    uniqueness: str | UnsetType | None = UNSET
+    type: str | None = None
+    uniqueness: str | None = None
 
 
 class ScimSchema(Model, kw_only=True):
     """Schema ``ScimSchema``."""
 
-    attributes: list[ScimSchemaAttribute] | UnsetType | None = UNSET
-    description: str | UnsetType | None = UNSET
+    attributes: list[ScimSchemaAttribute] | None = None
+    description: str | None = None
     id: str = ""
-    meta: ScimMetadata | UnsetType | None = UNSET
-    name: str | UnsetType | None = UNSET
+    meta: ScimMetadata | None = None
+    name: str | None = None
 
 
 class GetSchemasResponse(Model, kw_only=True):
     """Schema ``GetSchemasResponse``."""
 
-    resources: list[ScimSchema] | UnsetType | None = msgspec.field(default=UNSET, name="Resources")
-    items_per_page: int | UnsetType | None = msgspec.field(default=UNSET, name="itemsPerPage")
+    resources: list[ScimSchema] | None = msgspec.field(default=None, name="Resources")
+    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: int | None = msgspec.field(default=None, name="startIndex")
     total_results: int = msgspec.field(default=0, name="totalResults")
 
 
@@ -1856,12 +1850,10 @@ class ScimAuthenticationScheme(Model, kw_only=True):
     """Schema ``ScimAuthenticationScheme``."""
 
     description: str = ""
-    documentation_uri: str | UnsetType | None = msgspec.field(
-        default=UNSET, name="documentationUri"
-    )
+    documentation_uri: str | None = msgspec.field(default=None, name="documentationUri")
     name: str = ""
-    primary: bool | UnsetType | None = UNSET
-    spec_uri: str | UnsetType | None = msgspec.field(default=UNSET, name="specUri")
+    primary: bool | None = None
+    spec_uri: str | None = msgspec.field(default=None, name="specUri")
     type: str = ""
 
 
@@ -1882,7 +1874,7 @@ class ScimChangePasswordSupport(Model, kw_only=True):
 class ScimEtagSupport(Model, kw_only=True):
     """Schema ``ScimEtagSupport``."""
 
-    max_results: int | UnsetType | None = msgspec.field(default=UNSET, name="maxResults")
+    max_results: int | None = msgspec.field(default=None, name="maxResults")
     supported: bool = False
 
 
@@ -1911,7 +1903,7 @@ class GetServiceProviderConfigResponse(Model, kw_only=True):
     )
     etag: ScimEtagSupport | None = None
     filter: ScimFilterSupport | None = None
-    meta: ScimMetadata | UnsetType | None = UNSET
+    meta: ScimMetadata | None = None
     schemas: list[str] = msgspec.field(default_factory=list)
     sort: ScimSortSupport | None = None
 
@@ -1940,25 +1932,25 @@ class GetUsersRequest(Model, kw_only=True):
 class ScimUser(Model, kw_only=True):
     """Schema ``ScimUser``."""
 
-    active: bool | UnsetType | None = UNSET
-    display_name: str | UnsetType | None = msgspec.field(default=UNSET, name="displayName")
-    emails: list[ScimEmail] | UnsetType | None = UNSET
-    external_id: str | UnsetType | None = msgspec.field(default=UNSET, name="externalId")
-    groups: list[ScimResource] | UnsetType | None = UNSET
+    active: bool | None = None
+    display_name: str | None = msgspec.field(default=None, name="displayName")
+    emails: list[ScimEmail] | None = None
+    external_id: str | None = msgspec.field(default=None, name="externalId")
+    groups: list[ScimResource] | None = None
     id: str = ""
-    meta: ScimMetadata | UnsetType | None = UNSET
-    name: ScimName | UnsetType | None = UNSET
+    meta: ScimMetadata | None = None
+    name: ScimName | None = None
     schemas: list[str] = msgspec.field(default_factory=list)
-    user_name: str | UnsetType | None = msgspec.field(default=UNSET, name="userName")
+    user_name: str | None = msgspec.field(default=None, name="userName")
 
 
 class GetUsersResponse(Model, kw_only=True):
     """Schema ``GetUsersResponse``."""
 
-    resources: list[ScimUser] | UnsetType | None = msgspec.field(default=UNSET, name="Resources")
-    items_per_page: int | UnsetType | None = msgspec.field(default=UNSET, name="itemsPerPage")
+    resources: list[ScimUser] | None = msgspec.field(default=None, name="Resources")
+    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: int | None = msgspec.field(default=None, name="startIndex")
     total_results: int = msgspec.field(default=0, name="totalResults")
 
 
@@ -1990,14 +1982,14 @@ class InvoiceItem(Model, kw_only=True):
 class Invoice(Model, kw_only=True):
     """Schema ``Invoice``."""
 
-    adjustments: list[InvoiceAdjustment] | UnsetType | None = UNSET
+    adjustments: list[InvoiceAdjustment] | None = None
     balances: list[CurrencyAmount] = msgspec.field(default_factory=list)
-    folder_resources: list[FolderResource] | UnsetType | None = UNSET
+    folder_resources: list[FolderResource] | None = None
     invoice_id: str = ""
     invoice_items: list[InvoiceItem] = msgspec.field(default_factory=list)
     period_end: datetime.datetime | None = None
     period_start: datetime.datetime | None = None
-    status: InvoiceStatus | UnsetType | None = UNSET
+    status: InvoiceStatus | None = None
     totals: list[CurrencyAmount] = msgspec.field(default_factory=list)
 
 
@@ -2005,18 +1997,18 @@ class JWTIssuer(Model, kw_only=True):
     """Schema ``JWTIssuer``."""
 
     audience: str = ""
-    claim: str | UnsetType | None = UNSET
+    claim: str | None = None
     id: str = ""
-    identity_map: list[JWTIssuerIdentityMapEntry] | UnsetType | None = UNSET
+    identity_map: list[JWTIssuerIdentityMapEntry] | None = None
     issuer_url: str = ""
-    jwks: str | UnsetType | None = UNSET
+    jwks: str | None = None
 
 
 class ListAllowlistEntriesResponse(Model, kw_only=True):
     """Schema ``ListAllowlistEntriesResponse``."""
 
     allowlist: list[AllowlistEntry] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     propagating: bool = False
 
 
@@ -2024,20 +2016,20 @@ class ListApiKeysResponse(Model, kw_only=True):
     """Schema ``ListApiKeysResponse``."""
 
     api_keys: list[ApiKey] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListAuditLogsResponse(Model, kw_only=True):
     """Schema ``ListAuditLogsResponse``."""
 
-    entries: list[AuditLogEntry] | UnsetType | None = UNSET
-    next_starting_from: str | UnsetType | None = UNSET
+    entries: list[AuditLogEntry] | None = None
+    next_starting_from: str | None = None
 
 
 class ListAvailableRegionsResponse(Model, kw_only=True):
     """Schema ``ListAvailableRegionsResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     regions: list[CloudProviderRegion] = msgspec.field(default_factory=list)
 
 
@@ -2045,14 +2037,14 @@ class ListBackupsResponse(Model, kw_only=True):
     """Schema ``ListBackupsResponse``."""
 
     backups: list[BackupSummary] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListBlackoutWindowsResponse(Model, kw_only=True):
     """Schema ``ListBlackoutWindowsResponse``."""
 
-    blackout_windows: list[BlackoutWindow] | UnsetType | None = UNSET
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    blackout_windows: list[BlackoutWindow] | None = None
+    pagination: KeysetPaginationResponse | None = None
 
 
 class Node(Model, kw_only=True):
@@ -2067,42 +2059,42 @@ class ListClusterNodesResponse(Model, kw_only=True):
     """Schema ``ListClusterNodesResponse``."""
 
     nodes: list[Node] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListClustersResponse(Model, kw_only=True):
     """Schema ``ListClustersResponse``."""
 
     clusters: list[Cluster] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListDatabasesResponse(Model, kw_only=True):
     """Schema ``ListDatabasesResponse``."""
 
     databases: list[Database] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListEgressPrivateEndpointsResponse(Model, kw_only=True):
     """Schema ``ListEgressPrivateEndpointsResponse``."""
 
     egress_private_endpoints: list[EgressPrivateEndpoint] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListEgressRulesResponse(Model, kw_only=True):
     """Schema ``ListEgressRulesResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
-    rules: list[EgressRule] | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
+    rules: list[EgressRule] | None = None
 
 
 class ListFoldersResponse(Model, kw_only=True):
     """Schema ``ListFoldersResponse``."""
 
     folders: list[FolderResource] = msgspec.field(default_factory=list)
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListInvoicesResponse(Model, kw_only=True):
@@ -2114,21 +2106,21 @@ class ListInvoicesResponse(Model, kw_only=True):
 class ListJWTIssuersResponse(Model, kw_only=True):
     """Schema ``ListJWTIssuersResponse``."""
 
-    jwt_issuers: list[JWTIssuer] | UnsetType | None = UNSET
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    jwt_issuers: list[JWTIssuer] | None = None
+    pagination: KeysetPaginationResponse | None = None
 
 
 class ListMajorClusterVersionsResponse(Model, kw_only=True):
     """Schema ``ListMajorClusterVersionsResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     versions: list[ClusterMajorVersion] = msgspec.field(default_factory=list)
 
 
 class ListPrivateEndpointTrustedOwnersResponse(Model, kw_only=True):
     """Schema ``ListPrivateEndpointTrustedOwnersResponse``."""
 
-    trusted_owners: list[PrivateEndpointTrustedOwner] | UnsetType | None = UNSET
+    trusted_owners: list[PrivateEndpointTrustedOwner] | None = None
 
 
 class Restore(Model, kw_only=True):
@@ -2136,16 +2128,16 @@ class Restore(Model, kw_only=True):
 
     backup_end_time: datetime.datetime | None = None
     backup_id: str = ""
-    client_error_code: int | UnsetType | None = UNSET
-    client_error_message: str | UnsetType | None = UNSET
-    completed_at: datetime.datetime | UnsetType | None = UNSET
+    client_error_code: int | None = None
+    client_error_message: str | None = None
+    completed_at: datetime.datetime | None = None
     completion_percent: float = 0.0
-    crdb_job_id: str | UnsetType | None = UNSET
+    crdb_job_id: str | None = None
     created_at: datetime.datetime | None = None
     destination_cluster_name: str = ""
     id: str = ""
-    objects: list[RestoreItem] | UnsetType | None = UNSET
-    restore_opts: RestoreOpts | UnsetType | None = UNSET
+    objects: list[RestoreItem] | None = None
+    restore_opts: RestoreOpts | None = None
     source_cluster_name: str = ""
     status: RestoreStatus | None = None
     type: RestoreType | None = None
@@ -2154,15 +2146,15 @@ class Restore(Model, kw_only=True):
 class ListRestoresResponse(Model, kw_only=True):
     """Schema ``ListRestoresResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     restores: list[Restore] = msgspec.field(default_factory=list)
 
 
 class UserGroupRoleGrant(Model, kw_only=True):
     """Schema ``UserGroupRoleGrant``."""
 
-    group_roles: list[BuiltInFromGroups] | UnsetType | None = UNSET
-    user_id: str | UnsetType | None = UNSET
+    group_roles: list[BuiltInFromGroups] | None = None
+    user_id: str | None = None
 
 
 class UserRoleGrants(Model, kw_only=True):
@@ -2175,9 +2167,9 @@ class UserRoleGrants(Model, kw_only=True):
 class ListRoleGrantsResponse(Model, kw_only=True):
     """Schema ``ListRoleGrantsResponse``."""
 
-    grants: list[UserRoleGrants] | UnsetType | None = UNSET
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
-    user_group_grants: list[UserGroupRoleGrant] | UnsetType | None = UNSET
+    grants: list[UserRoleGrants] | None = None
+    pagination: KeysetPaginationResponse | None = None
+    user_group_grants: list[UserGroupRoleGrant] | None = None
 
 
 class SQLUser(Model, kw_only=True):
@@ -2189,7 +2181,7 @@ class SQLUser(Model, kw_only=True):
 class ListSQLUsersResponse(Model, kw_only=True):
     """Schema ``ListSQLUsersResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     users: list[SQLUser] = msgspec.field(default_factory=list)
 
 
@@ -2208,7 +2200,7 @@ class ServiceAccount(Model, kw_only=True):
 class ListServiceAccountsResponse(Model, kw_only=True):
     """Schema ``ListServiceAccountsResponse``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     service_accounts: list[ServiceAccount] = msgspec.field(default_factory=list)
 
 
@@ -2217,26 +2209,26 @@ class LogExportClusterSpecification(Model, kw_only=True):
 
     __secret_fields__ = frozenset({"azure_shared_key"})
 
-    auth_principal: str | UnsetType | None = UNSET
-    aws_external_id: str | UnsetType | None = UNSET
-    azure_shared_key: str | UnsetType | None = UNSET
-    groups: list[LogExportGroup] | UnsetType | None = UNSET
-    log_name: str | UnsetType | None = UNSET
-    omitted_channels: list[str] | UnsetType | None = UNSET
-    redact: bool | UnsetType | None = UNSET
-    region: str | UnsetType | None = UNSET
-    type: LogExportType | UnsetType | None = UNSET
+    auth_principal: str | None = None
+    aws_external_id: str | None = None
+    azure_shared_key: str | None = None
+    groups: list[LogExportGroup] | None = None
+    log_name: str | None = None
+    omitted_channels: list[str] | None = None
+    redact: bool | None = None
+    region: str | None = None
+    type: LogExportType | None = None
 
 
 class LogExportClusterInfo(Model, kw_only=True):
     """Schema ``LogExportClusterInfo``."""
 
-    cluster_id: str | UnsetType | None = UNSET
-    created_at: datetime.datetime | UnsetType | None = UNSET
-    spec: LogExportClusterSpecification | UnsetType | None = UNSET
-    status: LogExportStatus | UnsetType | None = UNSET
-    updated_at: datetime.datetime | UnsetType | None = UNSET
-    user_message: str | UnsetType | None = UNSET
+    cluster_id: str | None = None
+    created_at: datetime.datetime | None = None
+    spec: LogExportClusterSpecification | None = None
+    status: LogExportStatus | None = None
+    updated_at: datetime.datetime | None = None
+    user_message: str | None = None
 
 
 class MaintenanceWindow(Model, kw_only=True):
@@ -2251,7 +2243,7 @@ class MaintenanceWindow(Model, kw_only=True):
 class Organization(Model, kw_only=True):
     """Schema ``Organization``."""
 
-    cockroach_cloud_service_principals: CockroachCloudServicePrincipals | UnsetType | None = UNSET
+    cockroach_cloud_service_principals: CockroachCloudServicePrincipals | None = None
     created_at: datetime.datetime | None = None
     id: str = ""
     label: str = ""
@@ -2283,15 +2275,15 @@ class PatchUserRequest(Model, kw_only=True):
 class PhysicalReplicationStream(Model, kw_only=True):
     """Schema ``PhysicalReplicationStream``."""
 
-    activated_at: datetime.datetime | UnsetType | None = UNSET
-    canceled_at: datetime.datetime | UnsetType | None = UNSET
+    activated_at: datetime.datetime | None = None
+    canceled_at: datetime.datetime | None = None
     created_at: datetime.datetime | None = None
-    failover_at: datetime.datetime | UnsetType | None = UNSET
+    failover_at: datetime.datetime | None = None
     id: str = ""
     primary_cluster_id: str = ""
-    replicated_time: datetime.datetime | UnsetType | None = UNSET
-    replication_lag_seconds: int | UnsetType | None = UNSET
-    retained_time: datetime.datetime | UnsetType | None = UNSET
+    replicated_time: datetime.datetime | None = None
+    replication_lag_seconds: int | None = None
+    retained_time: datetime.datetime | None = None
     standby_cluster_id: str = ""
     status: ReplicationStreamStatus | None = None
 
@@ -2299,7 +2291,7 @@ class PhysicalReplicationStream(Model, kw_only=True):
 class PhysicalReplicationStreamList(Model, kw_only=True):
     """Schema ``PhysicalReplicationStreamList``."""
 
-    pagination: KeysetPaginationResponse | UnsetType | None = UNSET
+    pagination: KeysetPaginationResponse | None = None
     physical_replication_streams: list[PhysicalReplicationStream] = msgspec.field(
         default_factory=list
     )
@@ -2311,8 +2303,8 @@ class PrivateEndpointConnection(Model, kw_only=True):
     cloud_provider: CloudProvider | None = None
     endpoint_id: str = ""
     endpoint_service_id: str = ""
-    external_owner_id: str | UnsetType | None = UNSET
-    region_name: str | UnsetType | None = UNSET
+    external_owner_id: str | None = None
+    region_name: str | None = None
     service_name: str = ""
     status: PrivateEndpointConnectionStatus | None = None
 
@@ -2327,7 +2319,7 @@ class PrivateEndpointService(Model, kw_only=True):
     """Schema ``PrivateEndpointService``."""
 
     availability_zone_ids: list[str] = msgspec.field(default_factory=list)
-    aws: AWSPrivateLinkServiceDetail | UnsetType | None = UNSET
+    aws: AWSPrivateLinkServiceDetail | None = None
     cloud_provider: CloudProvider | None = None
     endpoint_service_id: str = ""
     name: str = ""
@@ -2345,9 +2337,9 @@ class PrometheusMetricExportInfo(Model, kw_only=True):
     """Schema ``PrometheusMetricExportInfo``."""
 
     cluster_id: str = ""
-    status: MetricExportStatus | UnsetType | None = UNSET
-    targets: dict[str, str] | UnsetType | None = UNSET
-    user_message: str | UnsetType | None = UNSET
+    status: MetricExportStatus | None = None
+    targets: dict[str, str] | None = None
+    user_message: str | None = None
 
 
 class RemovePrivateEndpointTrustedOwnerResponse(Model, kw_only=True):
@@ -2393,9 +2385,9 @@ class SetRolesForUserRequest(Model, kw_only=True):
 class Status(Model, kw_only=True):
     """Schema ``Status``."""
 
-    code: int | UnsetType | None = UNSET
-    details: list[ProtobufAny] | UnsetType | None = UNSET
-    message: str | UnsetType | None = UNSET
+    code: int | None = None
+    details: list[ProtobufAny] | None = None
+    message: str | None = None
 
 
 class UpdateAllowlistEntryRequest(Model, kw_only=True):

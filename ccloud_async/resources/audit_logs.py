@@ -6,7 +6,7 @@ import datetime
 
 from .._generated.resources.audit_logs import AuditLogsResource
 from .._http.messages import rfc3339
-from ..audit.cursor import AuditResume
+from ..audit.cursor import AuditResume, SortOrder
 from ..audit.stream import AuditLogStream
 from ..errors import ValidationError
 from ..models import AuditLogEntry
@@ -31,7 +31,7 @@ class AuditLogs(AuditLogsResource):
     def list(
         self,
         starting_from: datetime.datetime | str | None = None,
-        sort_order: str = "ASC",
+        sort_order: SortOrder = "ASC",
         limit: int | None = None,
         follow: bool = False,
         *,

@@ -7,6 +7,7 @@ from ..models import Cluster
 from ..waiters import (
     DEFAULT_SCHEDULE,
     HOUR,
+    ClusterGoal,
     OnChange,
     PollSchedule,
     cluster_judge,
@@ -21,7 +22,7 @@ class Clusters(ClustersResource):
     async def wait(
         self,
         cluster_id: str,
-        until: str = "CREATED",
+        until: ClusterGoal = "CREATED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .._generated.resources.cmek import CMEKResource
 from ..models import CMEKClusterInfo
 from ..waiters import (
@@ -23,7 +25,7 @@ class CMEK(CMEKResource):
     async def wait(
         self,
         cluster_id: str,
-        until: str = "ENABLED",
+        until: Literal["ENABLED", "DISABLED", "REVOKED"] = "ENABLED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .._generated.resources.log_export import LogExportResource
 from ..models import LogExportClusterInfo
 from ..waiters import (
@@ -23,7 +25,7 @@ class LogExport(LogExportResource):
     async def wait(
         self,
         cluster_id: str,
-        until: str = "ENABLED",
+        until: Literal["ENABLED", "DISABLED"] = "ENABLED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from .._generated.resources.metric_export import MetricExportResource
 from ..models import (
@@ -27,6 +27,7 @@ from ..waiters import (
 __all__ = ["MetricExport"]
 
 T = TypeVar("T")
+MetricGoal = Literal["ENABLED", "NOT_DEPLOYED"]
 _NOT_DEPLOYED = MetricExportStatus("NOT_DEPLOYED")  # what a configuration that is gone reads
 
 
@@ -36,7 +37,7 @@ class MetricExport(MetricExportResource):
         get: Callable[[], Awaitable[T]],
         gone: Callable[[], T],
         what: str,
-        until: str,
+        until: MetricGoal,
         timeout: float | None,
         poll: PollSchedule,
         on_change: OnChange | None,
@@ -54,7 +55,7 @@ class MetricExport(MetricExportResource):
     async def wait_datadog(
         self,
         cluster_id: str,
-        until: str = "ENABLED",
+        until: MetricGoal = "ENABLED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,
@@ -75,7 +76,7 @@ class MetricExport(MetricExportResource):
     async def wait_cloudwatch(
         self,
         cluster_id: str,
-        until: str = "ENABLED",
+        until: MetricGoal = "ENABLED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,
@@ -96,7 +97,7 @@ class MetricExport(MetricExportResource):
     async def wait_prometheus(
         self,
         cluster_id: str,
-        until: str = "ENABLED",
+        until: MetricGoal = "ENABLED",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,

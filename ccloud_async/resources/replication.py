@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .._generated.resources.replication import ReplicationResource
 from ..errors import ValidationError
 from ..models import PhysicalReplicationStream
@@ -22,7 +24,7 @@ class Replication(ReplicationResource):
     async def wait_stream(
         self,
         stream_id: str,
-        until: str = "REPLICATING",
+        until: Literal["REPLICATING", "COMPLETED", "CANCELED"] = "REPLICATING",
         *,
         timeout: float | None = HOUR,
         poll: PollSchedule = DEFAULT_SCHEDULE,

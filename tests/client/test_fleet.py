@@ -121,3 +121,31 @@ async def test_default_concurrency_is_twenty() -> None:
     async with stream_fleet(streamed.work, [5] * 60) as finished:
         assert len([r async for r in finished]) == 60
     assert streamed.peak == 20
+
+
+async def test_stream_fleet_iterates_directly_as_its_name_reads() -> None:
+    async def delayed(n: int) -> int:
+        await anyio.sleep(0.05 * n)
+        return n
+
+    order = [r.value async for r in stream_fleet(delayed, [4, 1, 3, 0, 2], concurrency=5)]
+    assert order == [0, 1, 2, 3, 4]
+
+
+async def test_breaking_out_of_a_direct_stream_cancels_the_rest() -> None:
+    probe = Probe()
+    before = {t for t in asyncio.all_tasks() if not t.done()}
+    async for _ in stream_fleet(probe.work, range(100), concurrency=3):
+        break
+    await asyncio.sleep(0.01)  # the cancelled items unwind
+    assert probe.running == 0 and probe.started < 100
+    assert {t for t in asyncio.all_tasks() if not t.done()} <= before
+
+
+async def test_a_direct_stream_fails_fast_with_the_first_error() -> None:
+    probe = Probe()
+    with pytest.raises(ValueError, match="failed"):
+        async for _ in stream_fleet(probe.work, range(200), concurrency=4, fail_fast=True):
+            pass
+    await asyncio.sleep(0.01)
+    assert probe.running == 0 and probe.started < 200

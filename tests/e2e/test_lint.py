@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
         ["ruff", "check", "ccloud_async", "tests", "tools", "examples", "benchmarks"],
         ["ruff", "format", "--check", "ccloud_async", "tests", "tools", "examples", "benchmarks"],
         ["mypy", "--strict", "ccloud_async"],
+        ["mypy", "--strict", "examples"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy-strict"],
+    ids=["ruff-check", "ruff-format", "mypy-strict", "mypy-strict-examples"],
 )
 def test_static_checks(command: list[str]) -> None:
     result = subprocess.run(

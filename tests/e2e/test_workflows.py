@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ccloud_async import BadRequestError, CockroachCloud, NotFoundError
-from ccloud_async.models import UNSET, Cluster
+from ccloud_async.models import Cluster
 from ccloud_async.testing import FakeCloud
 
 from ..conftest import SERVERLESS, STANDARD
@@ -43,7 +43,7 @@ async def test_create_basic_standard_and_advanced(client: CockroachCloud, fake: 
     assert (basic.plan, standard.plan, advanced.plan) == ("BASIC", "STANDARD", "ADVANCED")
     assert (basic.state, standard.state, advanced.state) == ("CREATED",) * 3
     assert standard.cloud_provider == "AWS"
-    assert basic.config.serverless is not UNSET and advanced.config.dedicated is not UNSET
+    assert basic.config.serverless is not None and advanced.config.dedicated is not None
     hardware = advanced.config.dedicated
     assert hardware.num_virtual_cpus == 4 and hardware.storage_gib == 15
     assert [(r.name, r.node_count) for r in advanced.regions] == [("us-central1", 3)]
@@ -82,7 +82,7 @@ async def test_basic_usage_limits(client: CockroachCloud, fake: FakeCloud) -> No
     assert raised.config.serverless.usage_limits.request_unit_limit == big
     again = (await client.clusters.get(basic.id)).config.serverless.usage_limits
     assert (again.request_unit_limit, again.storage_mib_limit) == (big, 4096)
-    assert again.provisioned_virtual_cpus is UNSET
+    assert again.provisioned_virtual_cpus is None
     assert (await client.clusters.get(basic.id)).plan == "BASIC"
     assert fake.stats.applied["CockroachCloud_UpdateCluster"] == 2
 

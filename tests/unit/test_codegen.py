@@ -155,10 +155,11 @@ def test_defaults_follow_reachability() -> None:
         "password": msgspec.NODEFAULT,
     }
     assert defaults(models.AddEgressRuleRequest)["idempotency_key"] is msgspec.UNSET
-    # Sent by the server: required fields get zero values, optional ones UNSET.
+    # Sent by the server: required fields get zero values, optional ones None (absent
+    # and null read the same).
     cluster = defaults(models.Cluster)
     assert cluster["name"] == "" and cluster["state"] is None and cluster["config"] is None
-    assert cluster["sql_dns"] is msgspec.UNSET
+    assert cluster["sql_dns"] is None
     assert not any(f.required for f in msgspec.structs.fields(models.Cluster))
     assert models.Cluster().regions == [] and models.Cluster().labels == {}
     # In both directions (request and response): zero defaults too.
@@ -197,7 +198,7 @@ def test_inline_enum_gets_its_own_class() -> None:
     )
     source = gen.build(spec)
     assert "class ThingColor(OpenEnum):" in source
-    assert "color: ThingColor | UnsetType | None = UNSET" in source
+    assert "color: ThingColor | None = None" in source  # a response: absent reads None
 
 
 def test_name_collisions_fail_loudly() -> None:
@@ -330,7 +331,14 @@ def test_generated_methods_follow_the_conventions() -> None:
     mask = ops["CockroachCloud_DeleteAllowlistEntry"].path_params[-1]
     assert (mask.arg, mask.ann) == ("cidr_mask", "int")
     create = {f.arg: f.ann for f in ops["CockroachCloud_CreateCluster"].body_fields}
-    assert create["provider"] == "CloudProvider | str"
+    assert create["provider"] == 'CloudProvider | Literal["GCP", "AWS", "AZURE"]'
+    required = {f.arg for f in ops["CockroachCloud_CreateCluster"].body_fields if f.required}
+    assert required == {"name", "provider", "spec"}
+    source = gen._render_method(ops["CockroachCloud_CreateCluster"])
+    assert source.count("@overload") == 2 and "        name: str,\n" not in source
+    assert ", name: str, provider: " in source  # required in the fields overload
+    sort = {q.arg: q.ann for q in listing.query}["sort_order"]
+    assert sort == 'Literal["ASC", "DESC"]'
     assert create["spec"] == "CreateClusterSpecification | Mapping[str, Any]"
     source = gen._render_method(ops["CockroachCloud_GetGroups2"])
     assert "warnings.warn(" in source and "DeprecationWarning, stacklevel=2" in source

@@ -11,7 +11,6 @@ import msgspec
 import pytest
 
 from ccloud_async.models import (
-    UNSET,
     AddEgressRuleResponse,
     Cluster,
     ClusterState,
@@ -125,8 +124,8 @@ def test_serverless_cluster_decodes_with_int64_as_int() -> None:
     assert limits.provisioned_virtual_cpus == 2
     assert isinstance(limits.provisioned_virtual_cpus, int)
     assert limits.request_unit_limit == 2**53 + 1  # beyond float precision: kept exact
-    assert limits.storage_mib_limit is UNSET
-    assert cluster.config.dedicated is UNSET
+    assert limits.storage_mib_limit is None
+    assert cluster.config.dedicated is None
     assert cluster.regions[0].primary is True
     assert cluster.labels == {"team": "payments"}
     assert cluster.deleted_at is None
@@ -144,7 +143,7 @@ def test_models_are_not_tracked_by_the_garbage_collector() -> None:
 
 def test_dedicated_cluster_decodes() -> None:
     cluster = decode(Cluster, _bytes(DEDICATED_CLUSTER))
-    assert cluster.config is not None and cluster.config.serverless is UNSET
+    assert cluster.config is not None and cluster.config.serverless is None
     hardware = cluster.config.dedicated
     assert not isinstance(hardware, UnsetType) and hardware is not None
     assert (hardware.machine_type, hardware.num_virtual_cpus, hardware.memory_gib) == (
@@ -154,7 +153,7 @@ def test_dedicated_cluster_decodes() -> None:
     )
     assert [r.node_count for r in cluster.regions] == [3, 3]
     assert cluster.regions[0].private_endpoint_dns == ""  # required, omitted: zero value
-    assert cluster.sql_dns is UNSET  # optional, omitted
+    assert cluster.sql_dns is None  # optional, omitted
 
 
 def test_cluster_without_is_customer_cloud_account_decodes() -> None:
@@ -290,7 +289,7 @@ def test_scim_camel_case_fields() -> None:
         b' "name": {"givenName": "Ada", "familyName": "Lovelace"}}',
     )
     assert (user.user_name, user.external_id, user.active) == ("ada@example.com", "okta-1", True)
-    assert user.name is not None and user.name is not UNSET
+    assert user.name is not None
     wire = _wire(user)
     assert wire["userName"] == "ada@example.com"
     assert wire["name"] == {"givenName": "Ada", "familyName": "Lovelace"}

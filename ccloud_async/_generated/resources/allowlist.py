@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import AllowlistEntry, ListAllowlistEntriesResponse, UpdateAllowlistEntryRequest
@@ -30,7 +30,7 @@ class AllowlistResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -55,6 +55,30 @@ class AllowlistResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def add(
+        self,
+        cluster_id: str,
+        *,
+        cidr_ip: str,
+        cidr_mask: int,
+        sql: bool,
+        ui: bool,
+        name: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AllowlistEntry: ...
+    @overload
+    async def add(
+        self,
+        cluster_id: str,
+        *,
+        body: AllowlistEntry | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AllowlistEntry: ...
     async def add(
         self,
         cluster_id: str,
@@ -86,6 +110,30 @@ class AllowlistResource(Resource):
             ),
         )
 
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        cidr_ip: str,
+        cidr_mask: int,
+        *,
+        sql: bool,
+        ui: bool,
+        name: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AllowlistEntry: ...
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        cidr_ip: str,
+        cidr_mask: int,
+        *,
+        body: UpdateAllowlistEntryRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AllowlistEntry: ...
     async def set(
         self,
         cluster_id: str,
@@ -132,6 +180,32 @@ class AllowlistResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def update(
+        self,
+        cluster_id: str,
+        cidr_ip: str,
+        cidr_mask: int,
+        *,
+        sql: bool,
+        ui: bool,
+        name: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AllowlistEntry: ...
+    @overload
+    async def update(
+        self,
+        cluster_id: str,
+        cidr_ip: str,
+        cidr_mask: int,
+        *,
+        body: UpdateAllowlistEntryRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AllowlistEntry: ...
     async def update(
         self,
         cluster_id: str,

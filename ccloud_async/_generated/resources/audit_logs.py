@@ -9,6 +9,7 @@ The operations of ``cloud.audit_logs``, extended by ``resources/audit_logs.py``.
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from ..._http.messages import CallOptions
 from ...models import ListAuditLogsResponse
@@ -25,7 +26,7 @@ class AuditLogsResource(Resource):
         self,
         *,
         starting_from: datetime.datetime | str | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         limit: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -37,7 +37,7 @@ class BackupsResource(Resource):
         start_time: datetime.datetime | str | None = None,
         end_time: datetime.datetime | str | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -35,7 +35,7 @@ class BlackoutWindowsResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -61,6 +61,27 @@ class BlackoutWindowsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        end_time: datetime.datetime,
+        start_time: datetime.datetime,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> BlackoutWindow: ...
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        body: CreateBlackoutWindowRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> BlackoutWindow: ...
     async def create(
         self,
         cluster_id: str,

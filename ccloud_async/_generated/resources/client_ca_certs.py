@@ -9,7 +9,7 @@ The operations of ``cloud.client_ca_certs``, extended by ``resources/client_ca_c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from ..._http.messages import CallOptions
 from ...models import ClientCACertInfo, SetClientCACertRequest, UpdateClientCACertRequest
@@ -37,6 +37,26 @@ class ClientCACertsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        x509_pem_cert: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ClientCACertInfo: ...
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        body: SetClientCACertRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ClientCACertInfo: ...
     async def set(
         self,
         cluster_id: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -48,7 +48,7 @@ class ClustersResource(Resource):
         self,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -77,8 +77,8 @@ class ClustersResource(Resource):
         *,
         show_inactive: bool | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
-        sort_by: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
+        sort_by: Literal["NAME", "CREATED_AT", "DELETED_AT"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -104,12 +104,32 @@ class ClustersResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        provider: CloudProvider | Literal["GCP", "AWS", "AZURE"],
+        spec: CreateClusterSpecification | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Cluster: ...
+    @overload
+    async def create(
+        self,
+        *,
+        body: CreateClusterRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Cluster: ...
     async def create(
         self,
         *,
         body: CreateClusterRequest | Mapping[str, Any] | None = None,
         name: str | UnsetType = UNSET,
-        provider: CloudProvider | str | UnsetType = UNSET,
+        provider: CloudProvider | Literal["GCP", "AWS", "AZURE"] | UnsetType = UNSET,
         spec: CreateClusterSpecification | Mapping[str, Any] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -134,10 +154,10 @@ class ClustersResource(Resource):
     def list_available_regions(
         self,
         *,
-        provider: str | None = None,
+        provider: Literal["GCP", "AWS", "AZURE"] | None = None,
         serverless: bool | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -198,12 +218,22 @@ class ClustersResource(Resource):
         body: UpdateClusterSpecification | Mapping[str, Any] | None = None,
         cockroach_version: str | UnsetType = UNSET,
         dedicated: DedicatedClusterUpdateSpecification | Mapping[str, Any] | UnsetType = UNSET,
-        delete_protection: DeleteProtectionState | str | UnsetType = UNSET,
+        delete_protection: DeleteProtectionState
+        | Literal["ENABLED", "DISABLED"]
+        | UnsetType = UNSET,
         labels: Mapping[str, str] | UnsetType = UNSET,
         parent_id: str | UnsetType = UNSET,
-        plan: Plan | str | UnsetType = UNSET,
+        plan: Plan | Literal["BASIC", "STANDARD", "ADVANCED"] | UnsetType = UNSET,
         serverless: ServerlessClusterUpdateSpecification | Mapping[str, Any] | UnsetType = UNSET,
-        upgrade_status: ClusterUpgradeStatus | str | UnsetType = UNSET,
+        upgrade_status: ClusterUpgradeStatus
+        | Literal[
+            "FINALIZED",
+            "MAJOR_UPGRADE_RUNNING",
+            "UPGRADE_AVAILABLE",
+            "PENDING_FINALIZATION",
+            "ROLLBACK_RUNNING",
+        ]
+        | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
@@ -240,7 +270,7 @@ class ClustersResource(Resource):
         *,
         database: str | None = None,
         sql_user: str | None = None,
-        os: str | None = None,
+        os: Literal["MAC", "LINUX", "WINDOWS"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> GetConnectionStringResponse:
@@ -262,7 +292,7 @@ class ClustersResource(Resource):
         *,
         region_name: str | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,

@@ -9,7 +9,7 @@ The operations of ``cloud.cmek``, extended by ``resources/cmek.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -43,6 +43,24 @@ class CMEKResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def update_spec(
+        self,
+        cluster_id: str,
+        *,
+        region_specs: Sequence[CMEKRegionSpecification | Mapping[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CMEKClusterInfo: ...
+    @overload
+    async def update_spec(
+        self,
+        cluster_id: str,
+        *,
+        body: CMEKClusterSpecification | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> CMEKClusterInfo: ...
     async def update_spec(
         self,
         cluster_id: str,
@@ -65,6 +83,26 @@ class CMEKResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def enable(
+        self,
+        cluster_id: str,
+        *,
+        region_specs: Sequence[CMEKRegionSpecification | Mapping[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CMEKClusterInfo: ...
+    @overload
+    async def enable(
+        self,
+        cluster_id: str,
+        *,
+        body: CMEKClusterSpecification | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CMEKClusterInfo: ...
     async def enable(
         self,
         cluster_id: str,
@@ -92,12 +130,32 @@ class CMEKResource(Resource):
             ),
         )
 
+    @overload
+    async def update_status(
+        self,
+        cluster_id: str,
+        *,
+        action: CMEKCustomerAction | Literal["REVOKE"],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CMEKClusterInfo: ...
+    @overload
+    async def update_status(
+        self,
+        cluster_id: str,
+        *,
+        body: UpdateCMEKStatusRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CMEKClusterInfo: ...
     async def update_status(
         self,
         cluster_id: str,
         *,
         body: UpdateCMEKStatusRequest | Mapping[str, Any] | None = None,
-        action: CMEKCustomerAction | str | UnsetType = UNSET,
+        action: CMEKCustomerAction | Literal["REVOKE"] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

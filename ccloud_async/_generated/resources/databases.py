@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -36,7 +36,7 @@ class DatabasesResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -61,6 +61,26 @@ class DatabasesResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        name: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        body: CreateDatabaseRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
     async def create(
         self,
         cluster_id: str,
@@ -88,6 +108,27 @@ class DatabasesResource(Resource):
             ),
         )
 
+    @overload
+    async def rename_via_body(
+        self,
+        cluster_id: str,
+        *,
+        name: str,
+        new_name: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
+    @overload
+    async def rename_via_body(
+        self,
+        cluster_id: str,
+        *,
+        body: UpdateDatabaseRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
     async def rename_via_body(
         self,
         cluster_id: str,
@@ -135,6 +176,28 @@ class DatabasesResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def rename(
+        self,
+        cluster_id: str,
+        name: str,
+        *,
+        new_name: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
+    @overload
+    async def rename(
+        self,
+        cluster_id: str,
+        name: str,
+        *,
+        body: EditDatabaseRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Database: ...
     async def rename(
         self,
         cluster_id: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -37,7 +37,7 @@ class EgressPrivateEndpointsResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -63,6 +63,29 @@ class EgressPrivateEndpointsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        region: str,
+        target_service_identifier: str,
+        target_service_type: EgressPrivateEndpointTargetServiceType
+        | Literal["PRIVATE_SERVICE", "MSK_SASL_SCRAM", "MSK_SASL_IAM", "MSK_TLS"],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> EgressPrivateEndpoint: ...
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        body: CreateEgressPrivateEndpointRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> EgressPrivateEndpoint: ...
     async def create(
         self,
         cluster_id: str,
@@ -70,7 +93,9 @@ class EgressPrivateEndpointsResource(Resource):
         body: CreateEgressPrivateEndpointRequest | Mapping[str, Any] | None = None,
         region: str | UnsetType = UNSET,
         target_service_identifier: str | UnsetType = UNSET,
-        target_service_type: EgressPrivateEndpointTargetServiceType | str | UnsetType = UNSET,
+        target_service_type: EgressPrivateEndpointTargetServiceType
+        | Literal["PRIVATE_SERVICE", "MSK_SASL_SCRAM", "MSK_SASL_IAM", "MSK_TLS"]
+        | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
@@ -139,6 +164,28 @@ class EgressPrivateEndpointsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def update(
+        self,
+        cluster_id: str,
+        id: str,
+        *,
+        domain_names: Sequence[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> EgressPrivateEndpoint: ...
+    @overload
+    async def update(
+        self,
+        cluster_id: str,
+        id: str,
+        *,
+        body: UpdateEgressPrivateEndpointRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> EgressPrivateEndpoint: ...
     async def update(
         self,
         cluster_id: str,
@@ -168,6 +215,28 @@ class EgressPrivateEndpointsResource(Resource):
             ),
         )
 
+    @overload
+    async def update_domain_names(
+        self,
+        cluster_id: str,
+        id: str,
+        *,
+        domain_names: Sequence[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> dict[str, Any]: ...
+    @overload
+    async def update_domain_names(
+        self,
+        cluster_id: str,
+        id: str,
+        *,
+        body: UpdateEgressPrivateEndpointRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> dict[str, Any]: ...
     async def update_domain_names(
         self,
         cluster_id: str,

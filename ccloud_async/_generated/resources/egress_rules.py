@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -40,7 +40,7 @@ class EgressRulesResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -66,6 +66,32 @@ class EgressRulesResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def add(
+        self,
+        cluster_id: str,
+        *,
+        description: str,
+        destination: str,
+        name: str,
+        type: str,
+        idempotency_key: str | UnsetType = UNSET,
+        paths: Sequence[str] | UnsetType = UNSET,
+        ports: Sequence[int] | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AddEgressRuleResponse: ...
+    @overload
+    async def add(
+        self,
+        cluster_id: str,
+        *,
+        body: AddEgressRuleRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AddEgressRuleResponse: ...
     async def add(
         self,
         cluster_id: str,
@@ -108,6 +134,27 @@ class EgressRulesResource(Resource):
             ),
         )
 
+    @overload
+    async def set_traffic_policy(
+        self,
+        cluster_id: str,
+        *,
+        allow_all: bool,
+        idempotency_key: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> dict[str, Any]: ...
+    @overload
+    async def set_traffic_policy(
+        self,
+        cluster_id: str,
+        *,
+        body: SetEgressTrafficPolicyRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> dict[str, Any]: ...
     async def set_traffic_policy(
         self,
         cluster_id: str,

@@ -9,6 +9,7 @@ The operations of ``cloud.invoices``.
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from ..._http.messages import CallOptions
 from ...models import Invoice, ListInvoicesResponse
@@ -25,7 +26,7 @@ class InvoicesResource(Resource):
     def list(
         self,
         *,
-        status: str | None = None,
+        status: Literal["FINALIZED", "DRAFT"] | None = None,
         start_time: datetime.datetime | str | None = None,
         end_time: datetime.datetime | str | None = None,
         timeout: float | None = None,

@@ -9,7 +9,7 @@ The operations of ``cloud.log_export``, extended by ``resources/log_export.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import EnableLogExportRequest, LogExportClusterInfo, LogExportGroup, LogExportType
@@ -39,6 +39,34 @@ class LogExportResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def enable(
+        self,
+        cluster_id: str,
+        *,
+        auth_principal: str,
+        log_name: str,
+        type: LogExportType | Literal["AWS_CLOUDWATCH", "GCP_CLOUD_LOGGING", "AZURE_LOG_ANALYTICS"],
+        aws_external_id: str | UnsetType = UNSET,
+        azure_shared_key: str | UnsetType = UNSET,
+        groups: Sequence[LogExportGroup | Mapping[str, Any]] | UnsetType = UNSET,
+        omitted_channels: Sequence[str] | UnsetType = UNSET,
+        redact: bool | UnsetType = UNSET,
+        region: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> LogExportClusterInfo: ...
+    @overload
+    async def enable(
+        self,
+        cluster_id: str,
+        *,
+        body: EnableLogExportRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> LogExportClusterInfo: ...
     async def enable(
         self,
         cluster_id: str,
@@ -52,7 +80,9 @@ class LogExportResource(Resource):
         omitted_channels: Sequence[str] | UnsetType = UNSET,
         redact: bool | UnsetType = UNSET,
         region: str | UnsetType = UNSET,
-        type: LogExportType | str | UnsetType = UNSET,
+        type: LogExportType
+        | Literal["AWS_CLOUDWATCH", "GCP_CLOUD_LOGGING", "AZURE_LOG_ANALYTICS"]
+        | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

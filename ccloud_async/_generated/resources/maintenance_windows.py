@@ -9,7 +9,7 @@ The operations of ``cloud.maintenance_windows``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from ..._http.messages import CallOptions
 from ...models import MaintenanceWindow
@@ -37,6 +37,25 @@ class MaintenanceWindowsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        offset_duration: str,
+        window_duration: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> MaintenanceWindow: ...
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        body: MaintenanceWindow | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> MaintenanceWindow: ...
     async def set(
         self,
         cluster_id: str,

@@ -9,7 +9,7 @@ The operations of ``cloud.metric_export``, extended by ``resources/metric_export
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -47,6 +47,29 @@ class MetricExportResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def enable_cloudwatch(
+        self,
+        cluster_id: str,
+        *,
+        role_arn: str,
+        external_id: str | UnsetType = UNSET,
+        log_group_name: str | UnsetType = UNSET,
+        target_region: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CloudWatchMetricExportInfo: ...
+    @overload
+    async def enable_cloudwatch(
+        self,
+        cluster_id: str,
+        *,
+        body: EnableCloudWatchMetricExportRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CloudWatchMetricExportInfo: ...
     async def enable_cloudwatch(
         self,
         cluster_id: str,
@@ -115,13 +138,34 @@ class MetricExportResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def enable_datadog(
+        self,
+        cluster_id: str,
+        *,
+        api_key: str,
+        site: DatadogSite | Literal["US1", "US3", "US5", "US1_GOV", "EU1"],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> DatadogMetricExportInfo: ...
+    @overload
+    async def enable_datadog(
+        self,
+        cluster_id: str,
+        *,
+        body: EnableDatadogMetricExportRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> DatadogMetricExportInfo: ...
     async def enable_datadog(
         self,
         cluster_id: str,
         *,
         body: EnableDatadogMetricExportRequest | Mapping[str, Any] | None = None,
         api_key: str | UnsetType = UNSET,
-        site: DatadogSite | str | UnsetType = UNSET,
+        site: DatadogSite | Literal["US1", "US3", "US5", "US1_GOV", "EU1"] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

@@ -9,7 +9,7 @@ The operations of ``cloud.private_endpoints``, extended by ``resources/private_e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -57,13 +57,37 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def set_aws_connection_state(
+        self,
+        cluster_id: str,
+        endpoint_id: str,
+        *,
+        status: SetAWSEndpointConnectionStatus | Literal["AVAILABLE", "REJECTED"],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AwsEndpointConnection: ...
+    @overload
+    async def set_aws_connection_state(
+        self,
+        cluster_id: str,
+        endpoint_id: str,
+        *,
+        body: SetAwsEndpointConnectionStateRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AwsEndpointConnection: ...
     async def set_aws_connection_state(
         self,
         cluster_id: str,
         endpoint_id: str,
         *,
         body: SetAwsEndpointConnectionStateRequest | Mapping[str, Any] | None = None,
-        status: SetAWSEndpointConnectionStatus | str | UnsetType = UNSET,
+        status: SetAWSEndpointConnectionStatus
+        | Literal["AVAILABLE", "REJECTED"]
+        | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
@@ -102,6 +126,26 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def add_connection(
+        self,
+        cluster_id: str,
+        *,
+        endpoint_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> PrivateEndpointConnection: ...
+    @overload
+    async def add_connection(
+        self,
+        cluster_id: str,
+        *,
+        body: AddPrivateEndpointConnectionRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> PrivateEndpointConnection: ...
     async def add_connection(
         self,
         cluster_id: str,
@@ -207,13 +251,34 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def add_trusted_owner(
+        self,
+        cluster_id: str,
+        *,
+        external_owner_id: str,
+        type: PrivateEndpointTrustedOwnerType | Literal["AWS_ACCOUNT_ID"],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AddPrivateEndpointTrustedOwnerResponse: ...
+    @overload
+    async def add_trusted_owner(
+        self,
+        cluster_id: str,
+        *,
+        body: AddPrivateEndpointTrustedOwnerRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> AddPrivateEndpointTrustedOwnerResponse: ...
     async def add_trusted_owner(
         self,
         cluster_id: str,
         *,
         body: AddPrivateEndpointTrustedOwnerRequest | Mapping[str, Any] | None = None,
         external_owner_id: str | UnsetType = UNSET,
-        type: PrivateEndpointTrustedOwnerType | str | UnsetType = UNSET,
+        type: PrivateEndpointTrustedOwnerType | Literal["AWS_ACCOUNT_ID"] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -39,7 +39,7 @@ class ReplicationResource(Resource):
         cluster_id: str | None = None,
         show_completed: bool | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -68,6 +68,25 @@ class ReplicationResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create_stream(
+        self,
+        *,
+        primary_cluster_id: str,
+        standby_cluster_id: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> PhysicalReplicationStream: ...
+    @overload
+    async def create_stream(
+        self,
+        *,
+        body: CreatePhysicalReplicationStreamRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> PhysicalReplicationStream: ...
     async def create_stream(
         self,
         *,
@@ -119,7 +138,9 @@ class ReplicationResource(Resource):
         *,
         body: UpdatePhysicalReplicationStreamSpec | Mapping[str, Any] | None = None,
         failover_at: datetime.datetime | UnsetType = UNSET,
-        status: ReplicationStreamStatus | str | UnsetType = UNSET,
+        status: ReplicationStreamStatus
+        | Literal["STARTING", "REPLICATING", "FAILING_OVER", "COMPLETED", "CANCELED"]
+        | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -39,7 +39,7 @@ class RestoresResource(Resource):
         start_time: datetime.datetime | str | None = None,
         end_time: datetime.datetime | str | None = None,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -85,6 +85,30 @@ class RestoresResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        destination_cluster_id: str,
+        *,
+        type: RestoreType | Literal["CLUSTER", "DATABASE", "TABLE"],
+        backup_id: str | UnsetType = UNSET,
+        objects: Sequence[RestoreItem | Mapping[str, Any]] | UnsetType = UNSET,
+        restore_opts: RestoreOpts | Mapping[str, Any] | UnsetType = UNSET,
+        source_cluster_id: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Restore: ...
+    @overload
+    async def create(
+        self,
+        destination_cluster_id: str,
+        *,
+        body: CreateRestoreRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Restore: ...
     async def create(
         self,
         destination_cluster_id: str,
@@ -94,7 +118,7 @@ class RestoresResource(Resource):
         objects: Sequence[RestoreItem | Mapping[str, Any]] | UnsetType = UNSET,
         restore_opts: RestoreOpts | Mapping[str, Any] | UnsetType = UNSET,
         source_cluster_id: str | UnsetType = UNSET,
-        type: RestoreType | str | UnsetType = UNSET,
+        type: RestoreType | Literal["CLUSTER", "DATABASE", "TABLE"] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,

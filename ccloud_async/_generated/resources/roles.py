@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -36,7 +36,7 @@ class RolesResource(Resource):
         self,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -74,6 +74,24 @@ class RolesResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def set_for_user(
+        self,
+        user_id: str,
+        *,
+        roles: Sequence[BuiltInRole | Mapping[str, Any]],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetAllRolesForUserResponse: ...
+    @overload
+    async def set_for_user(
+        self,
+        user_id: str,
+        *,
+        body: SetRolesForUserRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> GetAllRolesForUserResponse: ...
     async def set_for_user(
         self,
         user_id: str,
@@ -99,9 +117,22 @@ class RolesResource(Resource):
     async def add_user(
         self,
         user_id: str,
-        resource_type: str,
+        resource_type: Literal["ORGANIZATION", "CLUSTER", "FOLDER"],
         resource_id: str,
-        role_name: str,
+        role_name: Literal[
+            "BILLING_COORDINATOR",
+            "ORG_ADMIN",
+            "ORG_MEMBER",
+            "CLUSTER_ADMIN",
+            "CLUSTER_OPERATOR_WRITER",
+            "CLUSTER_DEVELOPER",
+            "CLUSTER_CREATOR",
+            "FOLDER_ADMIN",
+            "FOLDER_MOVER",
+            "METRICS_VIEWER",
+            "CLUSTER_MONITOR",
+            "BILLING_VIEWER",
+        ],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -130,9 +161,22 @@ class RolesResource(Resource):
     async def remove_user(
         self,
         user_id: str,
-        resource_type: str,
+        resource_type: Literal["ORGANIZATION", "CLUSTER", "FOLDER"],
         resource_id: str,
-        role_name: str,
+        role_name: Literal[
+            "BILLING_COORDINATOR",
+            "ORG_ADMIN",
+            "ORG_MEMBER",
+            "CLUSTER_ADMIN",
+            "CLUSTER_OPERATOR_WRITER",
+            "CLUSTER_DEVELOPER",
+            "CLUSTER_CREATOR",
+            "FOLDER_ADMIN",
+            "FOLDER_MOVER",
+            "METRICS_VIEWER",
+            "CLUSTER_MONITOR",
+            "BILLING_VIEWER",
+        ],
         *,
         timeout: float | None = None,
         max_retries: int | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -80,6 +80,27 @@ class SCIMResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create_group(
+        self,
+        *,
+        display_name: str,
+        schemas: Sequence[str],
+        external_id: str | UnsetType = UNSET,
+        members: Sequence[ScimResource | Mapping[str, Any]] | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimGroup: ...
+    @overload
+    async def create_group(
+        self,
+        *,
+        body: CreateGroupRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimGroup: ...
     async def create_group(
         self,
         *,
@@ -203,6 +224,27 @@ class SCIMResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def replace_group(
+        self,
+        id: str,
+        *,
+        display_name: str,
+        schemas: Sequence[str],
+        external_id: str | UnsetType = UNSET,
+        members: Sequence[ScimResource | Mapping[str, Any]] | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ScimGroup: ...
+    @overload
+    async def replace_group(
+        self,
+        id: str,
+        *,
+        body: UpdateGroupRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ScimGroup: ...
     async def replace_group(
         self,
         id: str,
@@ -244,6 +286,27 @@ class SCIMResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def patch_group(
+        self,
+        id: str,
+        *,
+        operations: Sequence[ScimOperations | Mapping[str, Any]],
+        schemas: Sequence[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimGroup: ...
+    @overload
+    async def patch_group(
+        self,
+        id: str,
+        *,
+        body: PatchGroupRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimGroup: ...
     async def patch_group(
         self,
         id: str,
@@ -457,6 +520,30 @@ class SCIMResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create_user(
+        self,
+        *,
+        emails: Sequence[ScimEmail | Mapping[str, Any]],
+        schemas: Sequence[str],
+        active: bool | UnsetType = UNSET,
+        display_name: str | UnsetType = UNSET,
+        external_id: str | UnsetType = UNSET,
+        name: ScimName | Mapping[str, Any] | UnsetType = UNSET,
+        user_name: str | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CreateUserResponse: ...
+    @overload
+    async def create_user(
+        self,
+        *,
+        body: CreateUserRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> CreateUserResponse: ...
     async def create_user(
         self,
         *,
@@ -639,6 +726,27 @@ class SCIMResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def patch_user(
+        self,
+        id: str,
+        *,
+        operations: Sequence[ScimOperations | Mapping[str, Any]],
+        schemas: Sequence[str],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimUser: ...
+    @overload
+    async def patch_user(
+        self,
+        id: str,
+        *,
+        body: PatchUserRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> ScimUser: ...
     async def patch_user(
         self,
         id: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -35,7 +35,7 @@ class SQLUsersResource(Resource):
         cluster_id: str,
         *,
         limit: int | None = None,
-        sort_order: str | None = None,
+        sort_order: Literal["ASC", "DESC"] | None = None,
         as_of_time: datetime.datetime | str | None = None,
         page: str | None = None,
         timeout: float | None = None,
@@ -60,6 +60,27 @@ class SQLUsersResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        name: str,
+        password: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> SQLUser: ...
+    @overload
+    async def create(
+        self,
+        cluster_id: str,
+        *,
+        body: CreateSQLUserRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> SQLUser: ...
     async def create(
         self,
         cluster_id: str,
@@ -107,6 +128,26 @@ class SQLUsersResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def update_password(
+        self,
+        cluster_id: str,
+        name: str,
+        *,
+        password: str,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SQLUser: ...
+    @overload
+    async def update_password(
+        self,
+        cluster_id: str,
+        name: str,
+        *,
+        body: UpdateSQLUserPasswordRequest | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> SQLUser: ...
     async def update_password(
         self,
         cluster_id: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..._http.messages import CallOptions
 from ...models import (
@@ -44,12 +44,46 @@ class VersionDeferralResource(Resource):
             options=CallOptions(timeout=timeout, max_retries=max_retries),
         )
 
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        deferral_policy: ClusterVersionDeferralPolicy
+        | Literal[
+            "NOT_DEFERRED",
+            "DEFERRAL_60_DAYS",
+            "FIXED_DEFERRAL",
+            "DEFERRAL_30_DAYS",
+            "DEFERRAL_90_DAYS",
+        ],
+        deferred_until: datetime.datetime | UnsetType = UNSET,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ClusterVersionDeferral: ...
+    @overload
+    async def set(
+        self,
+        cluster_id: str,
+        *,
+        body: ClusterVersionDeferralUpdate | Mapping[str, Any],
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ClusterVersionDeferral: ...
     async def set(
         self,
         cluster_id: str,
         *,
         body: ClusterVersionDeferralUpdate | Mapping[str, Any] | None = None,
-        deferral_policy: ClusterVersionDeferralPolicy | str | UnsetType = UNSET,
+        deferral_policy: ClusterVersionDeferralPolicy
+        | Literal[
+            "NOT_DEFERRED",
+            "DEFERRAL_60_DAYS",
+            "FIXED_DEFERRAL",
+            "DEFERRAL_30_DAYS",
+            "DEFERRAL_90_DAYS",
+        ]
+        | UnsetType = UNSET,
         deferred_until: datetime.datetime | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
