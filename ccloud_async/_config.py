@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -90,7 +91,9 @@ class ClientConfig:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    # Only "localhost" itself and loopback literals: a name under .localhost is resolved
+    # by whoever answers DNS, and plaintext would carry the key to them.
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -98,14 +101,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_USERINFO = re.compile(r"(?<=//)[^/@]*@")
+
+
+def _shown(raw: object) -> str:
+    """``raw`` fit to quote in an error: any ``user:password@`` part masked."""
+    return repr(_USERINFO.sub("***@", str(raw)))
+
+
 def validate_base_url(raw: str) -> URL:
     """https only, except loopback hosts, which may use http (local emulators)."""
     try:
         url = URL(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"base_url is not a URL: {raw!r}") from exc
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"base_url is not a URL: {_shown(raw)}") from None
     if not url.is_absolute() or not url.host:
-        raise ConfigurationError(f"base_url must be an absolute URL with a host, got {raw!r}")
+        raise ConfigurationError(f"base_url must be an absolute URL with a host, got {_shown(raw)}")
     if url.user or url.password:
         raise ConfigurationError("base_url must not hold credentials")
     if url.scheme == "https":
@@ -113,13 +124,19 @@ def validate_base_url(raw: str) -> URL:
     elif url.scheme == "http":
         if not _is_loopback(url.host):
             raise ConfigurationError(
-                f"base_url must use https (http is allowed only for loopback hosts), got {raw!r}"
+                "base_url must use https (http is allowed only for loopback hosts), "
+                f"got {_shown(raw)}"
             )
     else:
         raise ConfigurationError(f"base_url scheme must be https, got {url.scheme!r}")
     if url.query_string or url.fragment:
         raise ConfigurationError("base_url must not have a query or fragment")
     return url.with_path(url.path.rstrip("/") or "/")
+
+
+def _header_safe(value: str) -> bool:
+    """Sendable as a header value: printable, no control characters."""
+    return value.isprintable() and value == value.strip() and bool(value)
 
 
 def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:
@@ -162,8 +179,9 @@ def resolve_config(
     if not credential.strip() or any(c in credential for c in "\r\n"):
         raise ConfigurationError("the API key / JWT is empty or contains a line break")
     version = api_version or DEFAULT_API_VERSION
-    if any(c in version for c in "\r\n"):
-        raise ConfigurationError("api_version contains a line break")
+    for name, value in (("api_version", version), ("vanity_name", vanity), ("username", user)):
+        if value is not None and not _header_safe(value):
+            raise ConfigurationError(f"{name} must be printable text with no control characters")
     url = validate_base_url(_pick(base_url, env, ENV_SERVER) or DEFAULT_BASE_URL)
     return ClientConfig(
         base_url=url,

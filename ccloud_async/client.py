@@ -8,7 +8,7 @@ from typing import Final
 from ._clock import SYSTEM_CLOCK, WallClock
 from ._config import ClientConfig, resolve_config
 from ._generated.namespaces import Namespaces
-from ._http.engine import DEFAULT_TIMEOUT, Engine
+from ._http.engine import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine
 from ._http.messages import CallOptions
 from ._http.retry import RetryPolicy
 from .errors import ValidationError
@@ -55,6 +55,10 @@ class CockroachCloud(Namespaces):
     retry settings at once (backoff included). :meth:`with_options` gives a view with
     other settings that shares this client's session and limiter.
 
+    ``max_response_bytes`` (64 MiB by default) caps a response body after
+    decompression: a larger one raises
+    :class:`~ccloud_async.errors.ResponseTooLargeError` instead of filling memory.
+
     ``clock`` (nanoseconds since the epoch, like :func:`time.time_ns`, the default) is
     the wall clock the client reads, for ``Retry-After`` dates; tests pass the
     emulator's clock to move both in time together.
@@ -81,6 +85,7 @@ class CockroachCloud(Namespaces):
         retry_policy: RetryPolicy | None = None,
         connection_limit: int = 100,
         clock: WallClock = SYSTEM_CLOCK,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
@@ -107,6 +112,7 @@ class CockroachCloud(Namespaces):
             timeout=timeout,
             connection_limit=connection_limit,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
         self._bind(self._engine)
 

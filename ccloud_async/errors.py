@@ -15,10 +15,13 @@
     │   │   ├── NotFoundError           404
     │   │   ├── ConflictError           409
     │   │   ├── RateLimitedError        429 (or a Retry-After beyond the cap)
-    │   │   └── ServerError             5xx
+    │   │   ├── ServerError             5xx
+    │   │   └── RedirectError           3xx: the API never redirects; not followed
     │   ├── APIConnectionError      no usable answer: refused, reset, DNS, TLS
     │   │   └── APITimeoutError     an attempt ran past its timeout (also a TimeoutError)
-    │   └── ResponseDecodeError     a 2xx body that is not what the spec promises
+    │   ├── ResponseDecodeError     a 2xx body that is not what the spec promises
+    │   │   └── ResponseTooLargeError   a body beyond ``max_response_bytes``
+    │   └── ClientStateError        closed, or used from another event loop (a RuntimeError)
     ├── LimiterUnavailableError     the Redis limiter cannot reach Redis (fail closed;
     │                               ``ccloud_async.limiters.redis``)
     ├── PaginationError             a server handed back a cursor it already gave
@@ -27,7 +30,8 @@
         └── OperationFailedError    the resource reached a failed state
 
 Messages carry the method and path, never headers, so no credential can leak
-through an exception.
+through an exception. Every exception pickles and unpickles to an equal one (same
+class, message and attributes), so it survives a process pool.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientStateError",
     "CloudError",
     "ConfigurationError",
     "ConflictError",
@@ -50,7 +55,9 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "RedirectError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "ValidationError",
     "WaitError",
@@ -59,8 +66,20 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class CloudError(Exception):
     """Base class of every error this SDK raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors do not survive pickle's default (it calls
+        # ``cls(*args)``): rebuild from the message and the attributes instead.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(CloudError, ValueError):
@@ -187,6 +206,16 @@ class ServerError(APIStatusError):
     """5xx: the server failed; GET/PUT/DELETE were already retried."""
 
 
+class RedirectError(APIStatusError):
+    """3xx: the API never redirects, so a redirect (a proxy, a captive portal, a wrong
+    ``base_url``) is not followed — the key stays here — and is not success.
+    ``location_host`` is the host it pointed to, if any."""
+
+    def __init__(self, message: str, *, location_host: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location_host = location_host
+
+
 class APIConnectionError(APIError):
     """No usable response: connection refused or reset, DNS or TLS failure."""
 
@@ -196,11 +225,33 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 
 
 class ResponseDecodeError(APIError):
-    """A success response whose body does not match the expected model."""
+    """A success response whose body is not what the operation returns.
 
-    def __init__(self, message: str, *, status: int = 0, method: str = "", path: str = "") -> None:
+    ``malformed`` is True when the body is not JSON at all (empty, truncated, garbled):
+    such an answer is retried like a lost one where a re-send is safe.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        method: str = "",
+        path: str = "",
+        malformed: bool = False,
+    ) -> None:
         super().__init__(message, method=method, path=path)
         self.status = status
+        self.malformed = malformed
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """The body grew past ``max_response_bytes`` (after decompression); reading stopped."""
+
+
+class ClientStateError(APIError, RuntimeError):
+    """The client cannot send: it was closed, or it is used from an event loop other than
+    the one it first ran in (make one client per event loop)."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -46,6 +46,13 @@ class Page(Generic[T]):
 
 
 PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
+# Empty pages in a row that each hand out a new cursor: a server that would never end.
+MAX_EMPTY_PAGES = 10
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def next_cursor(value: object) -> str | None:
@@ -71,6 +78,7 @@ class PageIterator(Generic[T]):
     def __init__(self, fetch: PageFetcher[T], start: str | None) -> None:
         self._fetch = fetch
         self._guard = CursorGuard()
+        self._empty_in_a_row = 0
         self._pending: asyncio.Task[Page[T]] | None = None
         self._cursor = start
         self._done = False
@@ -90,6 +98,12 @@ class PageIterator(Generic[T]):
             self._done = True
             raise
         cursor = next_cursor(page.next_page)
+        self._empty_in_a_row = 0 if page.items or cursor is None else self._empty_in_a_row + 1
+        if self._empty_in_a_row >= MAX_EMPTY_PAGES:
+            self._done = True
+            raise PaginationError(
+                f"{MAX_EMPTY_PAGES} empty pages in a row, each with a new cursor: stopping"
+            )
         if cursor is None:
             self._done = True
         else:
@@ -111,10 +125,16 @@ class PageIterator(Generic[T]):
 
     def __del__(self) -> None:
         # `break` in an `async for` does not close the iterator: cancel the prefetch
-        # as soon as the iterator is dropped.
+        # as soon as the iterator is dropped. Its failure, if it had one, was nobody's
+        # question: mark it retrieved so asyncio does not log it.
         task = self._pending
-        if task is not None and not task.done():
+        if task is None:
+            return
+        if task.done():
+            _retrieve(task)
+        else:
             task.cancel()
+            task.add_done_callback(_retrieve)
 
     async def __aenter__(self) -> PageIterator[T]:
         return self

@@ -53,6 +53,7 @@ _SECRET_NAMES = frozenset({"password", "secret", "api_key", "azure_shared_key"})
 _RESERVED = frozenset(
     {
         "Any",
+        "Int32",
         "Int64",
         "Model",
         "OpenEnum",
@@ -299,7 +300,8 @@ def resolve(schema: dict[str, Any], out: Collected, where: str) -> Type:
             return Type("Int64", "int", int64=True)
         return Type("str", "str")
     if kind == "integer":
-        return Type("int", "int")
+        # int32 (every integer of the spec): range-checked, in requests and responses.
+        return Type("Int32" if fmt == "int32" else "int", "int")
     if kind == "number":
         return Type("float", "float")
     if kind == "boolean":
@@ -567,7 +569,7 @@ def build(spec: dict[str, Any]) -> str:
         + "import datetime\n"
         + "from typing import Any, TypeAlias\n\n"
         + "import msgspec\n\n"
-        + "from ._base import UNSET, Int64, Model, OpenEnum, UnsetType, int64_fields\n\n"
+        + "from ._base import UNSET, Int32, Int64, Model, OpenEnum, UnsetType, int64_fields\n\n"
         + "__all__ = [\n"
         + "".join(f'    "{name}",\n' for name in exported)
         + "]\n\n\n"

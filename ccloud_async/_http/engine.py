@@ -1,12 +1,18 @@
 """The engine: the only module that touches aiohttp.
 
 :meth:`Engine.send` takes one :class:`~.messages.Request` and returns its success
-response, making as many attempts as :class:`~.retry.RetryState` allows. Each attempt
-that goes on the wire passes through :meth:`Engine._middleware`, an aiohttp client
-middleware: aiohttp runs it once per attempt, including the silent re-send it makes
-for idempotent methods when a kept-alive connection turns out closed, so the limiter
-gates that attempt too. The per-attempt timeout starts inside it, after the limiter,
-so time spent queueing for the rate limit never counts.
+response, decoded when the request names a model, making as many attempts as
+:class:`~.retry.RetryState` allows. Only a 2xx is success: a redirect is an error
+(never followed, so the key stays here), and a 2xx body that is empty or garbled where
+the operation returns something is a failed attempt, retried like a lost answer where
+a re-send is safe.
+
+Each attempt that goes on the wire passes through :meth:`Engine._middleware`, an aiohttp
+client middleware: aiohttp runs it once per attempt, including the silent re-send it
+makes for idempotent methods when a kept-alive connection turns out closed. So the
+limiter gates that attempt too, and the retry state counts it against ``max_retries``
+(refusing it once the budget is spent). The per-attempt timeout starts inside it, after
+the limiter, so time spent queueing for the rate limit never counts.
 """
 
 from __future__ import annotations
@@ -24,18 +30,40 @@ from .._clock import SYSTEM_CLOCK, WallClock
 from .._clock import seconds as clock_seconds
 from .._config import ClientConfig
 from .._logging import logger
-from ..errors import APIConnectionError, APIError, APITimeoutError, ValidationError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ClientStateError,
+    RedirectError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    ValidationError,
+)
 from ..limiters.protocol import Limiter, PauseOnlyLimiter
 from .deadlines import DeadlineTimers
-from .messages import RawResponse, Request, error_for, parse_error_body
+from .messages import (
+    ErrorBody,
+    RawResponse,
+    Request,
+    decode_response,
+    error_for,
+    parse_error_body,
+    request_id,
+    scrub,
+)
 from .retry import Decision, Failure, RetryPolicy, RetryState, parse_retry_after
 
-__all__ = ["DEFAULT_TIMEOUT", "Engine", "check_timeout"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "Engine", "check_timeout"]
 
 DEFAULT_TIMEOUT = 30.0
+# The largest page the API sends is a few MB; a body past this (after decompression) is
+# a broken or hostile server, not an answer.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # aiohttp's own timeouts stay off: ours is per attempt and excludes the limiter wait.
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
 _JSON = {"Content-Type": "application/json"}
+_CHUNK = 256 * 1024
 
 
 def check_timeout(value: float) -> float:
@@ -47,13 +75,40 @@ def check_timeout(value: float) -> float:
     return value
 
 
+class _TooLarge(Exception):
+    """Raised inside an attempt when the body passes the cap."""
+
+
 @dataclass
 class _Attempt:
-    """What one attempt measured, for the log line."""
+    """What one call to aiohttp measured and read (it may make two wire attempts)."""
 
     number: int = 0
     waited: float = 0.0
     started: float = 0.0
+    body: bytes = b""
+
+
+class _Retries:
+    """The retry state of one request, made at its first failure (success needs none)."""
+
+    __slots__ = ("_engine", "_request", "state")
+
+    def __init__(self, engine: Engine, request: Request) -> None:
+        self._engine = engine
+        self._request = request
+        self.state: RetryState | None = None
+
+    def get(self) -> RetryState:
+        if self.state is None:
+            policy = self._engine.retry.with_options(self._request.options)
+            self.state = RetryState(policy, self._request.method, self._request.resend_safe)
+        return self.state
+
+    @property
+    def resent_after_ambiguous(self) -> bool:
+        """An attempt that may have been processed was followed by another."""
+        return self.state is not None and self.state.ambiguous_retries > 0
 
 
 class _Session:
@@ -63,12 +118,23 @@ class _Session:
         self._headers = headers
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.deadlines = DeadlineTimers()
         self.closed = False
 
     def get(self) -> aiohttp.ClientSession:
         if self.closed:
-            raise RuntimeError("this client is closed")
+            raise ClientStateError("this client is closed")
+        loop = asyncio.get_running_loop()
+        if self._session is not None and self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                raise ClientStateError(
+                    "this client is in use by another event loop; make one client per loop"
+                )
+            # Its loop has ended (a second asyncio.run): its connections died with it.
+            _let_go(self._session)
+            self._session = None
+            self.deadlines = DeadlineTimers()
         if self._session is None:
             # Created lazily so that the client can be built outside a running loop
             # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
@@ -80,13 +146,26 @@ class _Session:
                 raise_for_status=False,
                 auto_decompress=True,
             )
+            self._loop = loop
         return self._session
 
     async def close(self) -> None:
         self.closed = True
         session, self._session = self._session, None
-        if session is not None:
+        if session is None:
+            return
+        if self._loop is not None and self._loop.is_closed():
+            _let_go(session)
+        else:
             await session.close()
+
+
+def _let_go(session: aiohttp.ClientSession) -> None:
+    """Drop a session whose event loop has ended, without the loop a close would need."""
+    connector = session.connector
+    session.detach()
+    if connector is not None:
+        connector._close()  # the synchronous part of close()
 
 
 class Engine:
@@ -101,13 +180,19 @@ class Engine:
         timeout: float = DEFAULT_TIMEOUT,
         connection_limit: int = 100,
         clock: WallClock = SYSTEM_CLOCK,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _session: _Session | None = None,
     ) -> None:
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise ValidationError("max_response_bytes must be an int")
+        if max_response_bytes < 1:
+            raise ValidationError("max_response_bytes must be >= 1")
         self.config = config
         self.limiter: Limiter = limiter if limiter is not None else PauseOnlyLimiter()
         self.retry = retry
         self.timeout = check_timeout(timeout)
         self.clock = clock
+        self.max_response_bytes = max_response_bytes
         self._owner = _session is None
         self._session = _session or _Session(config.headers(), connection_limit)
 
@@ -122,6 +207,7 @@ class Engine:
             retry=retry,
             timeout=timeout,
             clock=self.clock,
+            max_response_bytes=self.max_response_bytes,
             _session=self._session,
         )
 
@@ -151,19 +237,22 @@ class Engine:
         return url.with_query(request.query) if request.query else url
 
     async def send(self, request: Request) -> RawResponse:
-        """Send ``request``, retrying as the policy says; return its success response.
+        """Send ``request``, retrying as the policy says; return its 2xx response, with
+        ``value`` the decoded body when the request names a ``response_type``.
 
         Error statuses raise the matching :class:`~ccloud_async.errors.APIStatusError`.
         """
         options = request.options
         timeout = self.timeout if options.timeout is None else check_timeout(options.timeout)
-        retries: RetryState | None = None  # made at the first failure: success needs none
+        retries = _Retries(self, request)
         session = self.session()
         url = self.url_for(request)
         method, path = request.method, request.path
         headers = _JSON if request.body is not None else None
         while True:
             info = _Attempt()
+            if self._session.closed:
+                raise ClientStateError("this client was closed", method=method, path=path)
             try:
                 async with session.request(
                     method,
@@ -171,15 +260,17 @@ class Engine:
                     data=request.body,
                     headers=headers,
                     allow_redirects=False,
-                    middlewares=(self._middleware(info, timeout),),
+                    middlewares=(self._middleware(info, timeout, retries),),
                 ) as resp:
-                    # The middleware has read the body; headers stay aiohttp's
-                    # case-insensitive mapping, no copy needed.
-                    response = RawResponse(
-                        resp.status, resp.headers, await resp.read(), method, path
-                    )
+                    response = RawResponse(resp.status, resp.headers, info.body, method, path)
             except asyncio.TimeoutError:
                 failure, error = Failure.TIMEOUT, self._timed_out(request, timeout)
+            except _TooLarge:
+                raise ResponseTooLargeError(
+                    f"the body is larger than max_response_bytes ({self.max_response_bytes})",
+                    method=method,
+                    path=path,
+                ) from None
             except aiohttp.ClientConnectorError as exc:
                 reason = exc.os_error.strerror or type(exc.os_error).__name__
                 failure = Failure.NOT_SENT
@@ -189,41 +280,89 @@ class Engine:
                 error = APIConnectionError(
                     f"connection lost: {type(exc).__name__}", method=method, path=path
                 )
+            except RuntimeError:
+                if self._session.closed:  # closed while this request was under way
+                    raise ClientStateError(
+                        "this client was closed", method=method, path=path
+                    ) from None
+                raise
             else:
-                _log_attempt(info, method, path, response.status)
-                if response.status < 400:
-                    return response
-                body = parse_error_body(
-                    response.status, response.headers.get("content-type", ""), response.body
-                )
-                retry_after = parse_retry_after(
-                    response.headers.get("retry-after"), now=clock_seconds(self.clock)
-                )
-                retries = retries or self._retries(request)
-                decision = retries.after_status(response.status, body, retry_after)
-                if not decision.retry:
-                    if decision.rate_limited and retry_after is not None:
-                        logger.warning(
-                            "%s %s: rate limited, server asks to wait %.1fs (cap %.1fs): giving up",
-                            method,
-                            path,
-                            retry_after,
-                            retries.policy.max_retry_after,
-                        )
-                    raise error_for(response, body, retry_after=retry_after)
-                await self._wait(decision, method, path, f"HTTP {response.status}")
-                continue
-            _log_attempt(info, method, path, failure.value)
-            retries = retries or self._retries(request)
-            decision = retries.after_failure(failure)
+                _log_attempt(info, response)
+                if 200 <= response.status < 300:
+                    try:
+                        return self._read(request, response)
+                    except ResponseDecodeError as exc:
+                        if not exc.malformed:
+                            raise
+                        failure, error = Failure.CORRUPT, exc
+                elif response.status < 400:
+                    raise _redirect(response)
+                elif _gone_at_last(request, response, retries):
+                    return self._gone(request, response)
+                else:
+                    await self._after_error(request, response, retries)
+                    continue
+            if failure is not Failure.CORRUPT:
+                _log_failure(info, method, path, failure.value)
+            decision = retries.get().after_failure(failure)
             if not decision.retry:
                 raise error from None
             await self._wait(decision, method, path, failure.value)
 
-    def _retries(self, request: Request) -> RetryState:
-        """The retry state of ``request``, under this engine's policy and its options."""
-        policy = self.retry.with_options(request.options)
-        return RetryState(policy, request.method, request.resend_safe)
+    def _read(self, request: Request, response: RawResponse) -> RawResponse:
+        if request.response_type is not None:
+            response.value = decode_response(request.response_type, response)
+        return response
+
+    def _gone(self, request: Request, response: RawResponse) -> RawResponse:
+        """A DELETE answered 404 after an attempt that may have done it: done."""
+        logger.warning(
+            "%s %s: 404 after a re-send; an earlier attempt deleted it (no echo of it)",
+            request.method,
+            request.path,
+        )
+        response.status = 200
+        response.body = b""
+        if request.response_type is not None:
+            kind = request.response_type
+            response.value = {} if kind is dict else kind()
+        return response
+
+    async def _after_error(
+        self, request: Request, response: RawResponse, retries: _Retries
+    ) -> None:
+        """An error status: wait and return to try again, or raise its exception."""
+        method, path = request.method, request.path
+        body = parse_error_body(
+            response.status, response.headers.get("content-type", ""), response.body
+        )
+        body = ErrorBody(body.code, self._scrub(request, body.message), body.details)
+        retry_after = parse_retry_after(
+            response.headers.get("retry-after"), now=clock_seconds(self.clock)
+        )
+        state = retries.get()
+        decision = state.after_status(response.status, body, retry_after)
+        if decision.retry:
+            await self._wait(decision, method, path, f"HTTP {response.status}")
+            return
+        if decision.rate_limited and retry_after is not None:
+            cap = state.policy.max_retry_after
+            logger.warning(
+                "%s %s: rate limited, server asks to wait %.1fs (cap %.1fs): giving up; "
+                "the client pauses for %.1fs",
+                method,
+                path,
+                retry_after,
+                cap,
+                min(retry_after, cap),
+            )
+            # Not waited out here, but nobody else may hit the API meanwhile either.
+            await self.limiter.pause(min(retry_after, cap))
+        raise error_for(response, body, retry_after=retry_after)
+
+    def _scrub(self, request: Request, text: str) -> str:
+        """Error text without the request's secrets or the credential (a proxy may echo)."""
+        return scrub(text, (*request.secrets, self.config.credential.reveal()))
 
     @staticmethod
     def _timed_out(request: Request, timeout: float) -> APIError:
@@ -255,16 +394,24 @@ class Engine:
             logger.warning("%s %s: %s; retrying in %.2fs", method, path, why, decision.delay)
             await asyncio.sleep(decision.delay)
 
-    def _middleware(self, info: _Attempt, timeout: float) -> Any:
+    def _middleware(self, info: _Attempt, timeout: float, retries: _Retries) -> Any:
         limiter = self.limiter
+        # A limiter that can tell: an attempt with no answer may still be on its way.
+        unanswered = getattr(limiter, "release_unanswered", limiter.release)
         deadlines = self._session.deadlines
+        cap = self.max_response_bytes
 
         # One flat coroutine per wire attempt: this is the hot path.
         async def attempt(
             req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
         ) -> aiohttp.ClientResponse:
+            # aiohttp re-sends an idempotent request once when a kept-alive connection
+            # turns out closed: that is a retry like any other.
+            if info.number and not retries.get().after_failure(Failure.AMBIGUOUS).retry:
+                raise aiohttp.ServerDisconnectedError("retries spent: not re-sent")
             queued = time.monotonic()
             await limiter.acquire()
+            answered = False
             try:
                 info.number += 1
                 info.started = time.monotonic()
@@ -273,19 +420,60 @@ class Engine:
                 # limiter slot is held until the attempt is really over.
                 with deadlines.after(timeout):
                     resp = await handler(req)
+                    answered = True  # the server has it: its headers came back
                     try:
-                        await resp.read()
+                        info.body = await _read_capped(resp, cap)
                     except BaseException:
                         resp.close()
                         raise
                     return resp
             finally:
-                limiter.release()
+                if answered:
+                    limiter.release()
+                else:
+                    unanswered()
 
         return attempt
 
 
-def _log_attempt(info: _Attempt, method: str, path: str, outcome: object) -> None:
+async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
+    """The whole body, decompressed, refusing to hold more than ``cap`` bytes."""
+    length = resp.content_length
+    if length is not None and length > cap and not resp.headers.get("content-encoding"):
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await resp.content.read(_CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise _TooLarge
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _redirect(response: RawResponse) -> RedirectError:
+    location = response.headers.get("location", "")
+    host = URL(location).host if location else None
+    where = f" to {host}" if host else ""
+    return RedirectError(
+        f"unexpected redirect{where}: the API never redirects (not followed)",
+        status=response.status,
+        method=response.method,
+        path=response.path,
+        request_id=request_id(response.headers),
+        location_host=host,
+    )
+
+
+def _gone_at_last(request: Request, response: RawResponse, retries: _Retries) -> bool:
+    return request.method == "DELETE" and response.status == 404 and retries.resent_after_ambiguous
+
+
+def _log_attempt(info: _Attempt, response: RawResponse) -> None:
+    _log_failure(info, response.method, response.path, response.status)
+
+
+def _log_failure(info: _Attempt, method: str, path: str, outcome: object) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.monotonic() - info.started) * 1000 if info.started else 0.0
         logger.debug(

@@ -29,7 +29,7 @@ from ..errors import (
     ValidationError,
     status_error_class,
 )
-from ..models._base import check_fields, convert, decode, encode
+from ..models._base import check_fields, convert, decode, encode, secret_values
 
 __all__ = [
     "CallOptions",
@@ -37,15 +37,18 @@ __all__ = [
     "RawResponse",
     "Request",
     "build_body",
+    "build_payload",
     "build_query",
     "decode_response",
     "error_for",
     "error_from_response",
     "expand_path",
+    "is_empty_message",
     "is_rate_limited",
     "parse_error_body",
     "request_id",
     "rfc3339",
+    "scrub",
 ]
 
 T = TypeVar("T")
@@ -86,6 +89,11 @@ class Request(msgspec.Struct, frozen=True, gc=False):
     resend_safe: bool = False
     options: CallOptions = _NO_OPTIONS
     operation_id: str | None = None
+    # What the success body decodes into (None: left raw). Decoding is part of an
+    # attempt: a garbled body of a safe request is retried like a lost answer.
+    response_type: type[Any] | None = None
+    # Values of the request's secret fields, scrubbed from any error text we quote.
+    secrets: tuple[str, ...] = ()
 
 
 def build_request(
@@ -98,6 +106,8 @@ def build_request(
     resend_safe: bool,
     options: CallOptions = _NO_OPTIONS,
     operation_id: str | None = None,
+    response_type: type[Any] | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> Request:
     """A :class:`Request`; bad path or query values raise ``ValidationError``."""
     return Request(
@@ -109,6 +119,8 @@ def build_request(
         resend_safe,
         options,
         operation_id,
+        response_type,
+        secrets,
     )
 
 
@@ -194,7 +206,15 @@ def build_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
 
 
 def build_body(body_type: type[T], body: object, fields: Mapping[str, Any]) -> bytes:
-    """JSON for a request body given as a whole (``body=``) or as keyword fields.
+    """:func:`build_payload` without the secrets."""
+    return build_payload(body_type, body, fields)[0]
+
+
+def build_payload(
+    body_type: type[T], body: object, fields: Mapping[str, Any]
+) -> tuple[bytes, tuple[str, ...]]:
+    """JSON for a request body given as a whole (``body=``) or as keyword fields, and
+    the values of its secret fields (to keep out of any error text).
 
     Raises :class:`~ccloud_async.errors.ValidationError` (a ``TypeError`` and a
     ``ValueError``) naming the field for unknown, missing, mistyped or bad values, before
@@ -213,7 +233,15 @@ def build_body(body_type: type[T], body: object, fields: Mapping[str, Any]) -> b
             value = convert(body_type, value)
         except msgspec.ValidationError as exc:
             raise ValidationError(f"invalid {body_type.__name__}: {exc}") from None
-    return encode(value)
+    return encode(value), secret_values(value)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***`` (a proxy may echo the request)."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 # --- the response -----------------------------------------------------------------------
@@ -234,6 +262,7 @@ class RawResponse:
     body: bytes
     method: str
     path: str
+    value: Any = None  # the decoded body, when the request named a response type
 
 
 class _Status(msgspec.Struct):
@@ -321,18 +350,39 @@ def error_from_response(
     return error_for(response, error, retry_after=retry_after)
 
 
+def is_empty_message(type_: type[Any]) -> bool:
+    """An operation that answers nothing (an untyped object, or a message with no
+    fields), for which an empty body is a right answer."""
+    return type_ is dict or not getattr(type_, "__struct_fields__", True)
+
+
 def decode_response(type_: type[T], response: RawResponse) -> T:
-    """Decode a success body into ``type_`` or raise :class:`ResponseDecodeError`."""
+    """Decode a success body into ``type_`` or raise :class:`ResponseDecodeError`.
+
+    An empty body is the empty message only where the operation answers nothing; for
+    any other it is an error (``malformed``), never a model of defaults.
+    """
     body = response.body
     if not body.strip():
-        body = b"{}"  # an empty success body: the empty message
+        if not is_empty_message(type_):
+            raise _decode_error(type_, response, "the body is empty", malformed=True)
+        body = b"{}"
     try:
         return decode(type_, body)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        name = getattr(type_, "__name__", str(type_))
-        raise ResponseDecodeError(
-            f"response is not a valid {name}: {exc}",
-            status=response.status,
-            method=response.method,
-            path=response.path,
-        ) from None
+    except msgspec.ValidationError as exc:  # JSON, but not this model
+        raise _decode_error(type_, response, str(exc), malformed=False) from None
+    except msgspec.DecodeError as exc:  # not JSON at all: truncated or garbled
+        raise _decode_error(type_, response, str(exc), malformed=True) from None
+
+
+def _decode_error(
+    type_: type[Any], response: RawResponse, why: str, *, malformed: bool
+) -> ResponseDecodeError:
+    name = getattr(type_, "__name__", str(type_))
+    return ResponseDecodeError(
+        f"response is not a valid {name}: {why}",
+        status=response.status,
+        method=response.method,
+        path=response.path,
+        malformed=malformed,
+    )

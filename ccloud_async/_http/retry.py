@@ -21,6 +21,7 @@ from __future__ import annotations
 import email.utils
 import enum
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -53,6 +54,7 @@ class Failure(enum.Enum):
     NOT_SENT = "not sent"  # the connection could not be opened
     AMBIGUOUS = "connection lost"  # reset or closed: the request may have been processed
     TIMEOUT = "timed out"
+    CORRUPT = "garbled answer"  # a 2xx whose body is empty or not JSON: processed, unread
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ def backoff_delay(
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date).
 
-    ``now`` is the current Unix time. Unparseable values count as absent.
+    ``now`` is the current Unix time. Unparseable values count as absent; an infinite
+    one (``1e400``) is infinite, which no cap allows.
     """
     if value is None:
         return None
@@ -128,14 +131,19 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         if when.tzinfo is None:
             return None
         seconds = when.timestamp() - now
-    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
+    if seconds != seconds or seconds == float("-inf"):  # NaN
         return None
-    return max(0.0, seconds)
+    return max(0.0, seconds)  # inf stays inf: beyond any cap
+
+
+# "locked" / "lock" as a word: the API's refusal while a job holds the cluster ("cluster
+# is locked", "LOCKED"), but not "invalid CIDR block" or "clock skew".
+_LOCK_WORD = re.compile(r"\block(ed)?\b", re.IGNORECASE)
 
 
 def is_lock_rejection(status: int, message: str) -> bool:
     """A mutation refused because a background job holds the cluster."""
-    return status == 503 or (status == 400 and "lock" in message.lower())
+    return status == 503 or (status == 400 and _LOCK_WORD.search(message) is not None)
 
 
 def decide_on_lock(
@@ -220,6 +228,7 @@ class RetryState:
 
     __slots__ = (
         "_lock_since",
+        "ambiguous_retries",
         "attempt",
         "lock_attempt",
         "method",
@@ -235,6 +244,8 @@ class RetryState:
         self.attempt = 0
         self.rate_limit_attempt = 0
         self.lock_attempt = 0
+        # Retries after an attempt the server may have processed (5xx, lost, garbled).
+        self.ambiguous_retries = 0
         self._lock_since: float | None = None
 
     def after_status(self, status: int, error: ErrorBody, retry_after: float | None) -> Decision:
@@ -268,6 +279,7 @@ class RetryState:
                 self.rate_limit_attempt += 1
             else:
                 self.attempt += 1
+                self.ambiguous_retries += 1
         return decision
 
     def after_failure(self, failure: Failure) -> Decision:
@@ -277,4 +289,6 @@ class RetryState:
         )
         if decision.retry:
             self.attempt += 1
+            if failure is not Failure.NOT_SENT:
+                self.ambiguous_retries += 1
         return decision

@@ -179,8 +179,25 @@ class AuditCursor:
             # New entries at the same boundary (written since): keep the cursor.
             self._delivered.update(page_ids)
             return FeedResult(new)
+        self._check_direction(next_starting_from)
         self._advance(next_starting_from, page_ids)
         return FeedResult(new)
+
+    def _check_direction(self, cursor: str) -> None:
+        """A cursor must move the walk's way: one that goes back would hand out entries
+        again (and two that alternate, forever)."""
+        if self.starting_from is None:
+            return
+        try:
+            before, after = timestamp_ns(self.starting_from), timestamp_ns(cursor)
+        except ValueError:
+            return  # an unusual cursor: the repeat checks still stand
+        backwards = after < before if self.sort_order == "ASC" else after > before
+        if backwards:
+            raise PaginationError(
+                f"the server moved the audit-log cursor backwards, from "
+                f"{self.starting_from!r} to {cursor!r}: stopping"
+            )
 
     def _beyond_cursor(self) -> Callable[[Any], bool]:
         if self.starting_from is None:

@@ -16,19 +16,48 @@ second. So a second gate holds each start's slot until one period after its atte
 the eleventh start can never land in the first one's window, whatever the network does.
 On a fast link (under ~10 ms) this gate never binds and the rate is the bucket's; on a
 slow or jittery one it trades a little rate for the guarantee.
+
+The gate needs a bound on time in transit: a request that got no answer — hung, or
+given up on by its timeout while perhaps still on its way — is taken to have reached
+the server within ``max_transit`` seconds (default 5) of being sent, and its slot comes
+back one period after that. So the guarantee covers every request that arrives within
+``max_transit`` of leaving, and a server that hangs holds the limiter up for at most
+``max_transit`` + 1 s rather than a whole timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import time
 
-from ..errors import ConfigurationError
+from ..errors import ClientStateError, ConfigurationError
 from .protocol import PauseOnlyLimiter
 
 __all__ = ["API_RATE_LIMIT", "DEFAULT_HEADROOM", "InProcessLimiter"]
 
 API_RATE_LIMIT = 10  # requests per second per user
 DEFAULT_HEADROOM = 0.99
+DEFAULT_MAX_TRANSIT = 5.0  # seconds a request may take to reach the server
+
+
+class _Slot:
+    """One start's place in the window, given back exactly once."""
+
+    __slots__ = ("_give_back", "free", "started", "timer")
+
+    def __init__(self, give_back: asyncio.Semaphore) -> None:
+        self._give_back = give_back
+        self.started = time.monotonic()
+        self.timer: asyncio.TimerHandle | None = None
+        self.free = False
+
+    def give_back(self) -> None:
+        if not self.free:
+            self.free = True
+            if self.timer is not None:
+                self.timer.cancel()
+            self._give_back.release()
 
 
 class InProcessLimiter(PauseOnlyLimiter):
@@ -44,22 +73,48 @@ class InProcessLimiter(PauseOnlyLimiter):
         period: float = 1.0,
         *,
         headroom: float = DEFAULT_HEADROOM,
+        max_transit: float = DEFAULT_MAX_TRANSIT,
     ) -> None:
         if max_requests < 1 or period <= 0:
             raise ConfigurationError("max_requests must be >= 1 and period > 0")
+        if not max_transit > 0:
+            raise ConfigurationError("max_transit must be > 0 seconds")
         if not 0 < headroom <= 1:
             raise ConfigurationError("headroom must be in (0, 1]")
         super().__init__()
         self.max_requests = max_requests
         self.period = period
         self.interval = period / (max_requests * headroom)
+        self.max_transit = max_transit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # The slots of this task's attempts, innermost last (acquire and release of one
+        # attempt run in one task); a tuple, since tasks inherit the value.
+        self._mine: contextvars.ContextVar[tuple[_Slot, ...]] = contextvars.ContextVar(
+            f"ccloud_limiter_{id(self)}", default=()
+        )
+        self._bind()
+
+    def _bind(self) -> None:
         # Imported here: aiolimiter's package init reads its version through
         # importlib.metadata, ~15 ms that no program needs before it makes a limiter.
         from aiolimiter import AsyncLimiter
 
         self._bucket = AsyncLimiter(1, self.interval)
         # Slots of starts whose attempt ended less than one period ago (or has not ended).
-        self._window = asyncio.Semaphore(max_requests)
+        self._window = asyncio.Semaphore(self.max_requests)
+        self._held: list[_Slot] = []  # slots not given back, oldest first
+
+    def _check_loop(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                raise ClientStateError(
+                    "this limiter is in use by another event loop; make one per loop"
+                )
+            if self._loop is not None:
+                self._bind()  # its loop has ended, and with it the releases it owed
+            self._loop = loop
+        return loop
 
     def __repr__(self) -> str:
         return (
@@ -68,18 +123,51 @@ class InProcessLimiter(PauseOnlyLimiter):
         )
 
     async def acquire(self) -> None:
+        loop = self._check_loop()
         await self._window.acquire()
         try:
             while True:
                 await self._wait_out_pause()
                 await self._bucket.acquire()
                 if self.paused_for <= 0:
-                    return
+                    break
                 # A 429 arrived while we waited for the bucket: this start would land
                 # inside the pause, so give up the bucket slot and wait again.
         except BaseException:
             self._window.release()  # cancelled while waiting: nothing was sent
             raise
+        slot = _Slot(self._window)
+        # Whatever happens to the attempt, it has reached the server by max_transit.
+        slot.timer = loop.call_later(self.max_transit + self.period, slot.give_back)
+        self._held.append(slot)
+        self._mine.set((*self._mine.get(), slot))
+
+    def _take(self) -> _Slot | None:
+        mine = self._mine.get()
+        slot: _Slot | None
+        if mine:
+            self._mine.set(mine[:-1])
+            slot = mine[-1]
+        else:  # released from another task than it was acquired in: the oldest
+            slot = next((s for s in self._held if not s.free), None)
+        if slot is not None and slot in self._held:
+            self._held.remove(slot)
+        return slot
 
     def release(self) -> None:
-        asyncio.get_running_loop().call_later(self.period, self._window.release)
+        """The attempt got its answer: the slot comes back one period later (or at its
+        transit bound, if that is sooner)."""
+        slot = self._take()
+        if slot is None or slot.free:
+            return
+        loop = asyncio.get_running_loop()
+        due = min(loop.time() + self.period, slot.started + self.max_transit + self.period)
+        delay = due - time.monotonic()
+        if slot.timer is not None:
+            slot.timer.cancel()
+        slot.timer = loop.call_later(max(0.0, delay), slot.give_back)
+
+    def release_unanswered(self) -> None:
+        """The attempt ended with no answer (a timeout, a reset): it may still be on its
+        way, so its slot stays out until its transit bound."""
+        self._take()  # its timer already runs to started + max_transit + period

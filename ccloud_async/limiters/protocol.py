@@ -32,6 +32,11 @@ class Limiter(Protocol):
     async def pause(self, seconds: float) -> None: ...
 
 
+# A limiter may also offer ``release_unanswered()``, called instead of ``release`` for an
+# attempt that ended with no answer (timed out, reset): it may still be on its way to
+# the server. The in-process limiter holds such a slot to its transit bound.
+
+
 class PauseOnlyLimiter:
     """No rate limit, but a 429 still pauses everyone who shares this object."""
 

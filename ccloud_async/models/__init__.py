@@ -8,6 +8,7 @@ runtime helpers come from :mod:`._base` and the classes from the generated
 from . import _generated
 from ._base import (
     UNSET,
+    Int32,
     Int64,
     Model,
     OpenEnum,
@@ -22,6 +23,7 @@ from ._generated import *  # noqa: F403  (names listed in _generated.__all__)
 
 __all__ = [
     "UNSET",
+    "Int32",
     "Int64",
     "Model",
     "OpenEnum",

@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 import enum
+import re
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeAlias, TypeVar, cast
 
 import msgspec
 
@@ -23,6 +24,7 @@ from ..errors import ValidationError
 
 __all__ = [
     "UNSET",
+    "Int32",
     "Int64",
     "Model",
     "OpenEnum",
@@ -32,6 +34,7 @@ __all__ = [
     "decode",
     "encode",
     "int64_fields",
+    "secret_values",
     "to_builtins",
     "without_absent",
 ]
@@ -110,6 +113,12 @@ class OpenEnum(str, enum.Enum):
         return self._name_ in type(self).__members__
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_INT64_TEXT = re.compile(r"-?[0-9]{1,19}")  # ASCII digits only: no " 12 ", "1_000", "١٢"
+
+# An int32 field: msgspec refuses a value outside the range, in and out.
+Int32: TypeAlias = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+
 if TYPE_CHECKING:
     Int64 = int
 else:
@@ -126,13 +135,16 @@ else:
 def _dec_hook(type_: type, obj: Any) -> Any:
     if type_ is Int64:
         if isinstance(obj, str):
-            try:
-                return Int64(obj)
-            except ValueError:
-                raise ValidationError(f"expected an int64 string, got {obj!r}") from None
-        if isinstance(obj, int) and not isinstance(obj, bool):
-            return Int64(obj)
-        raise ValidationError(f"expected an int64, got {type(obj).__name__}")
+            if not _INT64_TEXT.fullmatch(obj):
+                raise ValidationError(f"expected an int64 string, got {obj!r}")
+            value = int(obj)
+        elif isinstance(obj, int) and not isinstance(obj, bool):
+            value = obj
+        else:
+            raise ValidationError(f"expected an int64, got {type(obj).__name__}")
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValidationError(f"{obj!r} is outside the int64 range")
+        return Int64(value)
     raise NotImplementedError(f"no decoder for {type_!r}")
 
 
@@ -161,6 +173,8 @@ def int64_fields(model: Model, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(model, name)
         if type(value) is int:
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise ValidationError(f"{name}: {value} is outside the int64 range")
             setattr(model, name, Int64(value))
 
 
@@ -256,6 +270,29 @@ def _check(info: msgspec.inspect.StructType, value: Any, path: str) -> None:
             if len(element) == 1:
                 for index, entry in enumerate(item):
                     _check(element[0], entry, f"{path}{key}[{index}].")
+
+
+def secret_values(obj: Any) -> tuple[str, ...]:
+    """The values of every secret field (``__secret_fields__``) in a model tree."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Model):
+            for name in value.__struct_fields__:
+                item = getattr(value, name)
+                if name in value.__secret_fields__ and isinstance(item, str) and item:
+                    found.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk(obj)
+    return tuple(found)
 
 
 def check_fields(type_: Any, value: Any) -> None:

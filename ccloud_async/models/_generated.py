@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 import msgspec
 
-from ._base import UNSET, Int64, Model, OpenEnum, UnsetType, int64_fields
+from ._base import UNSET, Int32, Int64, Model, OpenEnum, UnsetType, int64_fields
 
 __all__ = [
     "REQUEST_BODIES",
@@ -827,7 +827,7 @@ class AddEgressRuleRequest(Model, kw_only=True):
     idempotency_key: str | UnsetType | None = UNSET
     name: str
     paths: list[str] | UnsetType | None = UNSET
-    ports: list[int] | UnsetType | None = UNSET
+    ports: list[Int32] | UnsetType | None = UNSET
     type: str
 
 
@@ -842,7 +842,7 @@ class EgressRule(Model, kw_only=True):
     id: str = ""
     name: str = ""
     paths: list[str] | None = None
-    ports: list[int] | None = None
+    ports: list[Int32] | None = None
     state: str = ""
     type: str = ""
 
@@ -915,7 +915,7 @@ class AllowlistEntry(Model, kw_only=True):
     __required_fields__ = frozenset({"cidr_ip", "cidr_mask", "sql", "ui"})
 
     cidr_ip: str = ""
-    cidr_mask: int = 0
+    cidr_mask: Int32 = 0
     name: str | None = None
     sql: bool = False
     ui: bool = False
@@ -1005,8 +1005,8 @@ class BackupConfiguration(Model, kw_only=True):
     """Schema ``BackupConfiguration``."""
 
     enabled: bool = False
-    frequency_minutes: int = 0
-    retention_days: int = 0
+    frequency_minutes: Int32 = 0
+    retention_days: Int32 = 0
 
 
 class BackupSummary(Model, kw_only=True):
@@ -1128,11 +1128,11 @@ class CloudWatchMetricExportInfo(Model, kw_only=True):
 class DedicatedHardwareConfig(Model, kw_only=True):
     """Schema ``DedicatedHardwareConfig``."""
 
-    disk_iops: int = 0
+    disk_iops: Int32 = 0
     machine_type: str = ""
     memory_gib: float = 0.0
-    num_virtual_cpus: int = 0
-    storage_gib: int = 0
+    num_virtual_cpus: Int32 = 0
+    storage_gib: Int32 = 0
 
 
 class UsageLimits(Model, kw_only=True):
@@ -1182,7 +1182,7 @@ class Region(Model, kw_only=True):
 
     internal_dns: str = ""
     name: str = ""
-    node_count: int = 0
+    node_count: Int32 = 0
     primary: bool | None = None
     private_endpoint_dns: str = ""
     s3_vpc_endpoint_id: str | None = None
@@ -1312,15 +1312,15 @@ class DedicatedMachineTypeSpecification(Model, kw_only=True):
     """Schema ``DedicatedMachineTypeSpecification``."""
 
     machine_type: str | UnsetType | None = UNSET
-    num_virtual_cpus: int | UnsetType | None = UNSET
+    num_virtual_cpus: Int32 | UnsetType | None = UNSET
 
 
 class DedicatedHardwareCreateSpecification(Model, kw_only=True):
     """Schema ``DedicatedHardwareCreateSpecification``."""
 
-    disk_iops: int | UnsetType | None = UNSET
+    disk_iops: Int32 | UnsetType | None = UNSET
     machine_spec: DedicatedMachineTypeSpecification
-    storage_gib: int
+    storage_gib: Int32
 
 
 class DedicatedClusterCreateSpecification(Model, kw_only=True):
@@ -1330,7 +1330,7 @@ class DedicatedClusterCreateSpecification(Model, kw_only=True):
     cockroach_version: str | UnsetType | None = UNSET
     hardware: DedicatedHardwareCreateSpecification
     network_visibility: NetworkVisibility | UnsetType | None = UNSET
-    region_nodes: dict[str, int]
+    region_nodes: dict[str, Int32]
     restrict_egress_traffic: bool | UnsetType | None = UNSET
     supports_cluster_virtualization: bool | UnsetType | None = UNSET
 
@@ -1547,9 +1547,9 @@ class DatadogMetricExportInfo(Model, kw_only=True):
 class DedicatedHardwareUpdateSpecification(Model, kw_only=True):
     """Schema ``DedicatedHardwareUpdateSpecification``."""
 
-    disk_iops: int | UnsetType | None = UNSET
+    disk_iops: Int32 | UnsetType | None = UNSET
     machine_spec: DedicatedMachineTypeSpecification | UnsetType | None = UNSET
-    storage_gib: int | UnsetType | None = UNSET
+    storage_gib: Int32 | UnsetType | None = UNSET
 
 
 class DedicatedClusterUpdateSpecification(Model, kw_only=True):
@@ -1557,7 +1557,7 @@ class DedicatedClusterUpdateSpecification(Model, kw_only=True):
 
     cmek_region_specs: list[CMEKRegionSpecification] | UnsetType | None = UNSET
     hardware: DedicatedHardwareUpdateSpecification | UnsetType | None = UNSET
-    region_nodes: dict[str, int] | UnsetType | None = UNSET
+    region_nodes: dict[str, Int32] | UnsetType | None = UNSET
 
 
 class DeleteEgressRuleResponse(Model, kw_only=True):
@@ -1594,7 +1594,7 @@ class EditEgressRuleRequest(Model, kw_only=True):
     destination: str | UnsetType | None = UNSET
     idempotency_key: str | UnsetType | None = UNSET
     paths: list[str] | UnsetType | None = UNSET
-    ports: list[int] | UnsetType | None = UNSET
+    ports: list[Int32] | UnsetType | None = UNSET
     type: str | UnsetType | None = UNSET
 
 
@@ -1737,12 +1737,12 @@ class GetGroupsRequest(Model, kw_only=True):
     """Schema ``GetGroupsRequest``."""
 
     attributes: str | UnsetType | None = UNSET
-    count: int | UnsetType | None = UNSET
+    count: Int32 | UnsetType | None = UNSET
     excluded_attributes: str | UnsetType | None = msgspec.field(
         default=UNSET, name="excludedAttributes"
     )
     filter: str | UnsetType | None = UNSET
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: Int32 | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
 
 
 class ScimGroup(Model, kw_only=True):
@@ -1760,10 +1760,10 @@ class GetGroupsResponse(Model, kw_only=True):
     """Schema ``GetGroupsResponse``."""
 
     resources: list[ScimGroup] | None = msgspec.field(default=None, name="Resources")
-    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
+    items_per_page: Int32 | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | None = msgspec.field(default=None, name="startIndex")
-    total_results: int = msgspec.field(default=0, name="totalResults")
+    start_index: Int32 | None = msgspec.field(default=None, name="startIndex")
+    total_results: Int32 = msgspec.field(default=0, name="totalResults")
 
 
 class PersonUserInfo(Model, kw_only=True):
@@ -1801,10 +1801,10 @@ class GetResourceTypesResponse(Model, kw_only=True):
     """Schema ``GetResourceTypesResponse``."""
 
     resources: list[ScimResourceType] | None = msgspec.field(default=None, name="Resources")
-    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
+    items_per_page: Int32 | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | None = msgspec.field(default=None, name="startIndex")
-    total_results: int = msgspec.field(default=0, name="totalResults")
+    start_index: Int32 | None = msgspec.field(default=None, name="startIndex")
+    total_results: Int32 = msgspec.field(default=0, name="totalResults")
 
 
 class ScimSchemaAttribute(Model, kw_only=True):
@@ -1840,10 +1840,10 @@ class GetSchemasResponse(Model, kw_only=True):
     """Schema ``GetSchemasResponse``."""
 
     resources: list[ScimSchema] | None = msgspec.field(default=None, name="Resources")
-    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
+    items_per_page: Int32 | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | None = msgspec.field(default=None, name="startIndex")
-    total_results: int = msgspec.field(default=0, name="totalResults")
+    start_index: Int32 | None = msgspec.field(default=None, name="startIndex")
+    total_results: Int32 = msgspec.field(default=0, name="totalResults")
 
 
 class ScimAuthenticationScheme(Model, kw_only=True):
@@ -1860,8 +1860,8 @@ class ScimAuthenticationScheme(Model, kw_only=True):
 class ScimBulkSupport(Model, kw_only=True):
     """Schema ``ScimBulkSupport``."""
 
-    max_operations: int = msgspec.field(default=0, name="maxOperations")
-    max_payload_size: int = msgspec.field(default=0, name="maxPayloadSize")
+    max_operations: Int32 = msgspec.field(default=0, name="maxOperations")
+    max_payload_size: Int32 = msgspec.field(default=0, name="maxPayloadSize")
     supported: bool = False
 
 
@@ -1874,14 +1874,14 @@ class ScimChangePasswordSupport(Model, kw_only=True):
 class ScimEtagSupport(Model, kw_only=True):
     """Schema ``ScimEtagSupport``."""
 
-    max_results: int | None = msgspec.field(default=None, name="maxResults")
+    max_results: Int32 | None = msgspec.field(default=None, name="maxResults")
     supported: bool = False
 
 
 class ScimFilterSupport(Model, kw_only=True):
     """Schema ``ScimFilterSupport``."""
 
-    max_results: int = msgspec.field(default=0, name="maxResults")
+    max_results: Int32 = msgspec.field(default=0, name="maxResults")
     supported: bool = False
 
 
@@ -1921,12 +1921,12 @@ class GetUsersRequest(Model, kw_only=True):
     """Schema ``GetUsersRequest``."""
 
     attributes: str | UnsetType | None = UNSET
-    count: int | UnsetType | None = UNSET
+    count: Int32 | UnsetType | None = UNSET
     excluded_attributes: str | UnsetType | None = msgspec.field(
         default=UNSET, name="excludedAttributes"
     )
     filter: str | UnsetType | None = UNSET
-    start_index: int | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
+    start_index: Int32 | UnsetType | None = msgspec.field(default=UNSET, name="startIndex")
 
 
 class ScimUser(Model, kw_only=True):
@@ -1948,10 +1948,10 @@ class GetUsersResponse(Model, kw_only=True):
     """Schema ``GetUsersResponse``."""
 
     resources: list[ScimUser] | None = msgspec.field(default=None, name="Resources")
-    items_per_page: int | None = msgspec.field(default=None, name="itemsPerPage")
+    items_per_page: Int32 | None = msgspec.field(default=None, name="itemsPerPage")
     schemas: list[str] = msgspec.field(default_factory=list)
-    start_index: int | None = msgspec.field(default=None, name="startIndex")
-    total_results: int = msgspec.field(default=0, name="totalResults")
+    start_index: Int32 | None = msgspec.field(default=None, name="startIndex")
+    total_results: Int32 = msgspec.field(default=0, name="totalResults")
 
 
 class InvoiceAdjustment(Model, kw_only=True):
@@ -2128,7 +2128,7 @@ class Restore(Model, kw_only=True):
 
     backup_end_time: datetime.datetime | None = None
     backup_id: str = ""
-    client_error_code: int | None = None
+    client_error_code: Int32 | None = None
     client_error_message: str | None = None
     completed_at: datetime.datetime | None = None
     completion_percent: float = 0.0
@@ -2282,7 +2282,7 @@ class PhysicalReplicationStream(Model, kw_only=True):
     id: str = ""
     primary_cluster_id: str = ""
     replicated_time: datetime.datetime | None = None
-    replication_lag_seconds: int | None = None
+    replication_lag_seconds: Int32 | None = None
     retained_time: datetime.datetime | None = None
     standby_cluster_id: str = ""
     status: ReplicationStreamStatus | None = None
@@ -2385,7 +2385,7 @@ class SetRolesForUserRequest(Model, kw_only=True):
 class Status(Model, kw_only=True):
     """Schema ``Status``."""
 
-    code: int | None = None
+    code: Int32 | None = None
     details: list[ProtobufAny] | None = None
     message: str | None = None
 
@@ -2408,8 +2408,8 @@ class UpdateBackupConfigurationSpec(Model, kw_only=True):
     """Schema ``UpdateBackupConfigurationSpec``."""
 
     enabled: bool | UnsetType | None = UNSET
-    frequency_minutes: int | UnsetType | None = UNSET
-    retention_days: int | UnsetType | None = UNSET
+    frequency_minutes: Int32 | UnsetType | None = UNSET
+    retention_days: Int32 | UnsetType | None = UNSET
 
 
 class UpdateBlackoutWindowRequest(Model, kw_only=True):

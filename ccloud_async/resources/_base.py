@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 
 from .._http.engine import Engine
-from .._http.messages import CallOptions, Request, build_body, build_request, decode_response
+from .._http.messages import CallOptions, Request, build_payload, build_request
 from ..errors import BadRequestError, ValidationError
 from ..models._base import UNSET
 from ..operations import IDEMPOTENCY_KEY, Operation
@@ -89,16 +89,18 @@ class Resource:
     def _request(
         self,
         op: Operation,
+        response_type: type[Any],
         path_params: Mapping[str, object] | None,
         query: Mapping[str, object] | None,
         body: object,
         fields: Mapping[str, Any] | None,
         options: CallOptions,
     ) -> Request:
-        payload = None
+        payload: bytes | None = None
+        secrets: tuple[str, ...] = ()
         if op.body_type is not None:
             body, fields = _keyed_body(op.body_type, body, fields or {})
-            payload = build_body(op.body_type, body, fields)
+            payload, secrets = build_payload(op.body_type, body, fields)
         if query is not None and IDEMPOTENCY_KEY in query and query[IDEMPOTENCY_KEY] is None:
             query = {**query, IDEMPOTENCY_KEY: new_idempotency_key()}
         return build_request(
@@ -110,6 +112,8 @@ class Resource:
             resend_safe=op.resend_safe,
             options=options,
             operation_id=op.operation_id,
+            response_type=response_type,
+            secrets=secrets,
         )
 
     async def _call(
@@ -124,8 +128,9 @@ class Resource:
         options: CallOptions = _CLIENT_DEFAULTS,
     ) -> T:
         """Send ``op`` with these arguments; the success body decoded as ``response_type``."""
-        request = self._request(op, path_params, query, body, fields, options)
-        return decode_response(response_type, await self._engine.send(request))
+        request = self._request(op, response_type, path_params, query, body, fields, options)
+        response = await self._engine.send(request)
+        return cast(T, response.value)
 
     def _paged(
         self,

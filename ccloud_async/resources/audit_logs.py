@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from .._generated.resources.audit_logs import AuditLogsResource
 from .._http.messages import rfc3339
 from ..audit.cursor import AuditResume, SortOrder
 from ..audit.stream import AuditLogStream
 from ..errors import ValidationError
-from ..models import AuditLogEntry
+from ..models import AuditLogEntry, encode
 from ._base import DEFAULT_AUDIT_LIMIT, PageSize
 
 __all__ = ["AuditLogs"]
@@ -22,7 +23,11 @@ def _cursor_text(value: datetime.datetime | str | None) -> str | None:
 
 
 def _entry_id(entry: AuditLogEntry) -> str:
-    return entry.id if isinstance(entry.id, str) else ""
+    """The key an entry is deduplicated by: its id, or for an entry without one a digest
+    of all it says (so distinct id-less entries never collapse into one)."""
+    if entry.id:
+        return entry.id
+    return "~" + hashlib.sha256(encode(entry)).hexdigest()[:32]
 
 
 class AuditLogs(AuditLogsResource):

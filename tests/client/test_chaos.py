@@ -7,8 +7,8 @@ trickling body (both longer than the client's timeout). No 429 fault is injected
 any 429 would come from the client outrunning the limit.
 
 Per run the figures are collected in a dict, printed on one line (``pytest -s``) and
-asserted: no wrong value (a GET that disagrees with the emulator's state), no
-duplicated POST/PATCH, no untyped exception, no 429.
+asserted: at least 95% of GETs right, no wrong value (a GET that disagrees with the
+emulator's state), no duplicated POST/PATCH, no untyped exception, no 429.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class Run:
         self.reapplied = 0  # a PUT re-applied by a retry (idempotent: allowed)
         self.untyped: list[BaseException] = []
         self.truth_requests = 0  # reads made with faults off, to check values
+        self.gets = 0
+        self.gets_right = 0  # GETs that returned the emulator's state
 
     async def truth(self, read: Callable[[], Awaitable[T]]) -> T:
         """Read with faults off: what the emulator holds right now."""
@@ -84,6 +86,7 @@ class Run:
         check: Callable[[Any], Awaitable[bool]] | None = None,
     ) -> Any:
         self.calls += 1
+        self.gets += method == "GET"
         before = self.fake.stats.applied[operation_id]
         result: Any = None
         try:
@@ -95,6 +98,8 @@ class Run:
         else:
             if check is not None and not await check(result):
                 self.wrong_values += 1
+            elif method == "GET":
+                self.gets_right += 1
         applied = self.fake.stats.applied[operation_id] - before
         if applied > 1:
             if method in IDEMPOTENT:
@@ -219,6 +224,7 @@ async def test_chaos_run(seed: int) -> None:
                 "retries_logged": counter.count,
                 "retries_wire": fake.stats.requests - run.truth_requests - run.calls,
                 "typed_errors": dict(sorted(run.errors.items())),
+                "gets_right": f"{run.gets_right}/{run.gets}",
                 "wrong_values": run.wrong_values,
                 "duplicates": run.duplicates,
                 "put_reapplied": run.reapplied,
@@ -230,6 +236,7 @@ async def test_chaos_run(seed: int) -> None:
         log.removeHandler(counter)
     print("\nchaos:", figures)
     assert run.calls >= 60
+    assert run.gets_right >= 0.95 * run.gets  # a garbled answer to a GET is retried
     assert not run.untyped, run.untyped
     assert run.wrong_values == 0
     assert run.duplicates == 0

@@ -615,3 +615,14 @@ async def test_scim_discovery(api: Api) -> None:
     user_schema = check("ScimSchema", await api("GET", f"{SCIM}/Schemas/{USER_URN}"))
     assert "userName" in [a["name"] for a in user_schema["attributes"]]
     assert (await api.error("GET", f"{SCIM}/Schemas/urn:nope"))[0] == 404
+
+
+async def test_scim_attribute_filters_keep_the_required_attributes(api: Api) -> None:
+    body = {"schemas": [GROUP_URN], "displayName": "ops", "members": []}
+    group = await api("POST", f"{SCIM}/Groups", body)
+    only_members = check(
+        "ScimGroup", await api("GET", f"{SCIM}/Groups/{group['id']}?attributes=members")
+    )
+    assert only_members["displayName"] == "ops"  # required: returned whatever is asked
+    kind = check("ScimResourceType", await api("GET", f"{SCIM}/ResourceTypes/User?attributes=id"))
+    assert {"name", "endpoint", "schema"} <= set(kind)

@@ -12,9 +12,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @contextlib.asynccontextmanager
 async def serve(handler: Handler, path: str = "/{tail:.*}") -> AsyncIterator[str]:
-    """Serve GET ``path`` with ``handler`` on a free loopback port; yield the base URL."""
+    """Serve ``path`` (any method) with ``handler`` on a free loopback port; yield the
+    base URL."""
     app = web.Application()
-    app.router.add_get(path, handler)
+    app.router.add_route("*", path, handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

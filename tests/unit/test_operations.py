@@ -28,7 +28,14 @@ import pytest
 import ccloud_async
 from ccloud_async import OPERATIONS, AsyncPager, CockroachCloud, Operation, models
 from ccloud_async._generated.namespaces import Namespaces
-from ccloud_async._http.messages import RawResponse, Request, build_body, build_query, expand_path
+from ccloud_async._http.messages import (
+    RawResponse,
+    Request,
+    build_body,
+    build_query,
+    decode_response,
+    expand_path,
+)
 from ccloud_async.models import UNSET
 from ccloud_async.models._generated import REQUEST_BODIES, SCHEMAS
 from ccloud_async.operations import IDEMPOTENT_METHODS
@@ -280,7 +287,15 @@ class Recorder:
 
     async def send(self, request: Request) -> RawResponse:
         self.calls.append(request)
-        return RawResponse(200, {}, b"{}", request.method, request.path)
+        return answer(request, b"{}")
+
+
+def answer(request: Request, body: bytes) -> RawResponse:
+    """A 200 with ``body``, decoded as the engine would decode it."""
+    response = RawResponse(200, {}, body, request.method, request.path)
+    if request.response_type is not None:
+        response.value = decode_response(request.response_type, response)
+    return response
 
 
 def recording_client(monkeypatch: pytest.MonkeyPatch) -> tuple[CockroachCloud, Recorder]:
@@ -381,7 +396,7 @@ async def test_keyset_pagers_walk_every_page(op_id: str, monkeypatch: pytest.Mon
         items, next_page = next(pages)
         # Items are checked by type only where it matters: send the simplest valid ones.
         body = {item_field: [{} for _ in items], "pagination": {"next_page": next_page}}
-        return RawResponse(200, {}, json.dumps(body).encode(), request.method, request.path)
+        return answer(request, json.dumps(body).encode())
 
     monkeypatch.setattr(cloud._engine, "send", send)
     args = [_path_value(op, name) for name in op.path_params]

@@ -148,8 +148,12 @@ def test_parse_retry_after_seconds_and_dates() -> None:
     assert parse_retry_after(date, now=now) == pytest.approx(7.0, abs=1.0)
     past = email.utils.formatdate(now - 30, usegmt=True)
     assert parse_retry_after(past, now=now) == 0.0
-    for junk in (None, "", "soon", "nan", "inf"):
+    for junk in (None, "", "soon", "nan", "-inf"):
         assert parse_retry_after(junk, now=now) is None
+    # Infinity is not "absent": it is more than any cap allows.
+    assert parse_retry_after("inf", now=now) == float("inf")
+    assert parse_retry_after("1e400", now=now) == float("inf")
+    assert not status("GET", 429, retry_after=float("inf")).retry
 
 
 def test_policy_overrides() -> None:

@@ -9,7 +9,7 @@ most 100, in a ListResponse), its own attribute projection (``attributes`` /
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .. import validation as v
@@ -49,8 +49,14 @@ def location(call: Call, kind: str, object_id: str) -> str:
     return f"{call.request.url.origin()}{BASE}/{kind}/{object_id}"
 
 
-def project(resource: dict[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply ``attributes`` / ``excludedAttributes`` (top-level names, any case)."""
+def project(
+    resource: dict[str, Any], params: Mapping[str, Any], required: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Apply ``attributes`` / ``excludedAttributes`` (top-level names, any case).
+
+    ``id``, ``schemas`` and the attributes the resource's schema requires (``required``)
+    are always returned, as SCIM has it.
+    """
 
     def names(raw: Any, path: str) -> set[str]:
         text = v.string(raw, path) if raw is not None else ""
@@ -58,7 +64,7 @@ def project(resource: dict[str, Any], params: Mapping[str, Any]) -> dict[str, An
 
     keep = names(params.get("attributes"), "attributes")
     drop = names(params.get("excludedAttributes"), "excludedAttributes")
-    always = {"id", "schemas"}
+    always = {"id", "schemas", *(name.lower() for name in required)}
     return {
         k: val
         for k, val in resource.items()

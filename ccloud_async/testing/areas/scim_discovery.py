@@ -144,7 +144,11 @@ class ScimDiscovery(Area):
     async def resource_type(self, call: Call) -> web.StreamResponse:
         for t in _RESOURCE_TYPES:
             if t[0] == call.params["resourceId"]:
-                return ok(project(_resource_type(call, *t), call.request.query))
+                return ok(
+                    project(
+                        _resource_type(call, *t), call.request.query, ("name", "endpoint", "schema")
+                    )
+                )
         raise not_found("resource type")
 
     @handles("CockroachCloud_GetSchemas")

@@ -41,6 +41,9 @@ _MEMBER_PATH = re.compile(r'members\[\s*value\s+eq\s+"([^"]*)"\s*\]', re.IGNOREC
 _GROUP_FILTERS = ("id", "displayname", "externalid")
 
 
+GROUP_REQUIRED = ("displayName",)  # besides id and schemas, always returned
+
+
 class ScimGroups(OrgArea):
     def _group(self, group_id: str) -> dict[str, Any]:
         found = self.org.groups.get(group_id)
@@ -129,14 +132,14 @@ class ScimGroups(OrgArea):
     @handles("CockroachCloud_GetGroup")
     async def get(self, call: Call) -> web.StreamResponse:
         found = self._render(call, self._group(call.params["id"]))
-        return ok(project(found, call.request.query))
+        return ok(project(found, call.request.query, GROUP_REQUIRED))
 
     @handles("CockroachCloud_SearchGroup")
     @handles("CockroachCloud_GetGroup2")
     async def search_group(self, call: Call) -> web.StreamResponse:
         found = self._group(call.params["id"])
         params = await call.body()
-        return ok(project(self._render(call, found), params))
+        return ok(project(self._render(call, found), params, GROUP_REQUIRED))
 
     @handles("CockroachCloud_UpdateGroup", audit="UPDATE_GROUP")
     async def update(self, call: Call) -> web.StreamResponse:
