@@ -55,7 +55,9 @@ class Texts:
 
 
 def _client(fake: FakeCloud, key: str, **kwargs: Any) -> CockroachCloud:
-    kwargs.setdefault("retry_policy", RetryPolicy(max_retries=1, backoff_initial=0.01))
+    # A 429 beyond max_retry_after pauses the client for that long: keep it short.
+    policy = RetryPolicy(max_retries=1, backoff_initial=0.01, max_retry_after=0.5)
+    kwargs.setdefault("retry_policy", policy)
     kwargs.setdefault("limiter", None)
     return CockroachCloud(api_key=key, base_url=fake.url, timeout=0.3, **kwargs)
 
