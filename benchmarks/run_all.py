@@ -195,6 +195,37 @@ def fleet(sizes: Sizes) -> list[Figure]:
     ]
 
 
+def latency(sizes: Sizes) -> list[Figure]:
+    out = _script("latency.py", 120)
+    figures = []
+    for line in out.splitlines():
+        found = re.match(
+            r"answer\s+(\d+) ms\s+arrival rate / limit ([\d.]+)\s+max in 1 s (\d+)\s+429s (\d+)",
+            line,
+        )
+        if found:
+            answer, ratio, window, rejected = found.groups()
+            figures.append(
+                Figure(
+                    f"8. Pacing at {answer} ms answer time, 0-20 ms jitter: arrivals / 10 req/s",
+                    f"{float(ratio):.3f} (max {window} in 1 s, {rejected} 429s)",
+                    ">= 0.97, <= 10, 0",
+                    float(ratio) >= 0.97 and int(window) <= 10 and int(rejected) == 0,
+                )
+            )
+    ratio = _number(r"wall / ideal ([\d.]+)", out.split("fleet", 1)[1])
+    rejected = int(_number(r"429s (\d+)\s*$", out.strip().splitlines()[-1]))
+    figures.append(
+        Figure(
+            "8. Fleet of 200 at 300 ms answer time: wall / ideal",
+            f"{ratio:.3f} ({rejected} 429s)",
+            "<= 1.05, 0 429s",
+            ratio <= 1.05 and rejected == 0,
+        )
+    )
+    return figures
+
+
 def start_up(sizes: Sizes) -> list[Figure]:
     print("$ startup.measure()", flush=True)
     result = startup.measure()
@@ -283,7 +314,7 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
     figures: list[Figure] = []
-    for step in (start_up, decode, transport, audit, fleet, pacing):
+    for step in (start_up, decode, transport, audit, fleet, pacing, latency):
         figures += step(sizes)
     write_results(figures, args.quick, time.monotonic() - started, args.output)
     print()

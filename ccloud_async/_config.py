@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ssl import SSLContext, create_default_context
 
 from yarl import URL
 
@@ -21,7 +22,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ClientConfig",
     "Secret",
+    "proxy_secret",
     "resolve_config",
+    "ssl_setting",
 ]
 
 DEFAULT_BASE_URL = "https://cockroachlabs.cloud"
@@ -137,6 +140,45 @@ def validate_base_url(raw: str) -> URL:
 def _header_safe(value: str) -> bool:
     """Sendable as a header value: printable, no control characters."""
     return value.isprintable() and value == value.strip() and bool(value)
+
+
+def proxy_secret(raw: str | None) -> Secret | None:
+    """A proxy URL (http or https, optionally ``user:password@``), kept as a Secret."""
+    if raw is None:
+        return None
+    try:
+        url = URL(raw)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"proxy is not a URL: {_shown(raw)}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"proxy must be an http(s) URL with a host, got {_shown(raw)}")
+    return Secret(str(url))
+
+
+def ssl_setting(
+    ssl: SSLContext | bool | None, base_url: URL, trust_env: bool, env: Mapping[str, str]
+) -> SSLContext | bool:
+    """What to verify the server with: the caller's context; ``False`` (loopback only);
+    else the CA file or directory ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name (when the
+    environment is trusted), else the system's CAs."""
+    if ssl is False:
+        if not _is_loopback(base_url.host or ""):
+            raise ConfigurationError("ssl=False (no verification) is allowed for loopback only")
+        return False
+    if isinstance(ssl, SSLContext):
+        return ssl
+    if ssl not in (None, True):
+        raise ConfigurationError("ssl must be an ssl.SSLContext, True or False")
+    cafile = env.get("SSL_CERT_FILE") if trust_env else None
+    capath = env.get("SSL_CERT_DIR") if trust_env else None
+    if cafile or capath:
+        try:
+            return create_default_context(cafile=cafile or None, capath=capath or None)
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"cannot load the CA certificates SSL_CERT_FILE/SSL_CERT_DIR name: {exc}"
+            ) from None
+    return True
 
 
 def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from ssl import SSLContext
 from types import TracebackType
 from typing import Final
 
+import aiohttp
+
 from ._clock import SYSTEM_CLOCK, WallClock
-from ._config import ClientConfig, resolve_config
+from ._config import ClientConfig, proxy_secret, resolve_config, ssl_setting
 from ._generated.namespaces import Namespaces
 from ._http.engine import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine
 from ._http.messages import CallOptions
@@ -55,6 +59,14 @@ class CockroachCloud(Namespaces):
     retry settings at once (backoff included). :meth:`with_options` gives a view with
     other settings that shares this client's session and limiter.
 
+    Networks: the environment's ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` and
+    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured unless ``trust_env=False``;
+    ``proxy=`` names a proxy (credentials in it never appear in a log, repr or error);
+    ``ssl=`` is an ``ssl.SSLContext`` (e.g. one trusting a private CA), or ``False`` for
+    a loopback server only. ``session=`` is your own ``aiohttp.ClientSession``: used,
+    never closed, with every attempt still gated by the limiter and the key sent per
+    request.
+
     ``max_response_bytes`` (64 MiB by default) caps a response body after
     decompression: a larger one raises
     :class:`~ccloud_async.errors.ResponseTooLargeError` instead of filling memory.
@@ -86,6 +98,10 @@ class CockroachCloud(Namespaces):
         connection_limit: int = 100,
         clock: WallClock = SYSTEM_CLOCK,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        ssl: SSLContext | bool | None = None,
+        trust_env: bool = True,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
@@ -113,6 +129,10 @@ class CockroachCloud(Namespaces):
             connection_limit=connection_limit,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            proxy=proxy_secret(proxy),
+            ssl=ssl_setting(ssl, self._config.base_url, trust_env, os.environ),
+            trust_env=trust_env,
+            session=session,
         )
         self._bind(self._engine)
 

@@ -18,9 +18,11 @@ the limiter, so time spent queueing for the rate limit never counts.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from dataclasses import dataclass
+from ssl import SSLContext
 from typing import Any
 
 import aiohttp
@@ -28,7 +30,7 @@ from yarl import URL
 
 from .._clock import SYSTEM_CLOCK, WallClock
 from .._clock import seconds as clock_seconds
-from .._config import ClientConfig
+from .._config import ClientConfig, Secret
 from .._logging import logger
 from ..errors import (
     APIConnectionError,
@@ -86,6 +88,7 @@ class _Attempt:
     number: int = 0
     waited: float = 0.0
     started: float = 0.0
+    connected: float = 0.0  # when a connection this attempt opened was ready, if it did
     body: bytes = b""
 
 
@@ -111,13 +114,45 @@ class _Retries:
         return self.state is not None and self.state.ambiguous_retries > 0
 
 
-class _Session:
-    """The one aiohttp session of a client, shared by the views ``with_options`` makes."""
+# The attempt under way in this task, for the connector to note a connection it opened.
+_ATTEMPT: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
+    "ccloud_attempt", default=None
+)
 
-    def __init__(self, headers: dict[str, str], connection_limit: int) -> None:
-        self._headers = headers
+
+class _Connector(aiohttp.TCPConnector):
+    """A TCP connector that tells the attempt when a connection it had to open was
+    ready: its request was written then, later than the attempt began by the TCP and
+    TLS handshakes. Hooked where only new connections pass (aiohttp's tracing would
+    say so too, at a cost on every request)."""
+
+    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:
+        protocol = await super()._create_connection(req, traces, timeout)
+        attempt = _ATTEMPT.get()
+        if attempt is not None:
+            attempt.connected = time.monotonic()
+        return protocol
+
+
+class _Session:
+    """The one aiohttp session of a client, shared by the views ``with_options`` makes:
+    ours (made on first use in the running loop), or the caller's, which we use but
+    never close. Credentials go with each request, not on the session, so one caller's
+    session can serve several clients with different keys."""
+
+    def __init__(
+        self,
+        connection_limit: int,
+        *,
+        ssl: SSLContext | bool = True,
+        trust_env: bool = True,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self._connection_limit = connection_limit
-        self._session: aiohttp.ClientSession | None = None
+        self._ssl = ssl
+        self._trust_env = trust_env
+        self.borrowed = session is not None
+        self._session: aiohttp.ClientSession | None = session
         self._loop: asyncio.AbstractEventLoop | None = None
         self.deadlines = DeadlineTimers()
         self.closed = False
@@ -125,6 +160,11 @@ class _Session:
     def get(self) -> aiohttp.ClientSession:
         if self.closed:
             raise ClientStateError("this client is closed")
+        if self.borrowed:
+            assert self._session is not None
+            if self._session.closed:
+                raise ClientStateError("the aiohttp session this client was given is closed")
+            return self._session
         loop = asyncio.get_running_loop()
         if self._session is not None and self._loop is not loop:
             if self._loop is not None and not self._loop.is_closed():
@@ -138,13 +178,14 @@ class _Session:
         if self._session is None:
             # Created lazily so that the client can be built outside a running loop
             # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
-            connector = aiohttp.TCPConnector(limit=self._connection_limit)
+            connector = _Connector(limit=self._connection_limit, ssl=self._ssl)
+            # trust_env: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment.
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=_NO_AIOHTTP_TIMEOUT,
-                headers=self._headers,
                 raise_for_status=False,
                 auto_decompress=True,
+                trust_env=self._trust_env,
             )
             self._loop = loop
         return self._session
@@ -152,8 +193,8 @@ class _Session:
     async def close(self) -> None:
         self.closed = True
         session, self._session = self._session, None
-        if session is None:
-            return
+        if session is None or self.borrowed:
+            return  # the caller's session stays the caller's to close
         if self._loop is not None and self._loop.is_closed():
             _let_go(session)
         else:
@@ -181,6 +222,10 @@ class Engine:
         connection_limit: int = 100,
         clock: WallClock = SYSTEM_CLOCK,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: Secret | None = None,
+        ssl: SSLContext | bool = True,
+        trust_env: bool = True,
+        session: aiohttp.ClientSession | None = None,
         _session: _Session | None = None,
     ) -> None:
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
@@ -193,8 +238,18 @@ class Engine:
         self.timeout = check_timeout(timeout)
         self.clock = clock
         self.max_response_bytes = max_response_bytes
+        self.proxy = proxy  # a Secret: a proxy URL may hold credentials
+        headers = config.headers()
+        self._headers = headers
+        self._json_headers = {**headers, **_JSON}
+        # Limiters that can use them learn when the request was written (so its slot is
+        # counted from its arrival, not its answer), and when an attempt got no answer.
+        self._answered_at = getattr(self.limiter, "release_answered", None)
+        self._unanswered = getattr(self.limiter, "release_unanswered", self.limiter.release)
         self._owner = _session is None
-        self._session = _session or _Session(config.headers(), connection_limit)
+        self._session = _session or _Session(
+            connection_limit, ssl=ssl, trust_env=trust_env, session=session
+        )
 
     def __repr__(self) -> str:
         return f"Engine(base_url={str(self.config.base_url)!r}, credential=Secret('***'))"
@@ -208,6 +263,7 @@ class Engine:
             timeout=timeout,
             clock=self.clock,
             max_response_bytes=self.max_response_bytes,
+            proxy=self.proxy,
             _session=self._session,
         )
 
@@ -248,7 +304,8 @@ class Engine:
         session = self.session()
         url = self.url_for(request)
         method, path = request.method, request.path
-        headers = _JSON if request.body is not None else None
+        headers = self._json_headers if request.body is not None else self._headers
+        proxy = None if self.proxy is None else self.proxy.reveal()
         while True:
             info = _Attempt()
             if self._session.closed:
@@ -259,6 +316,8 @@ class Engine:
                     url,
                     data=request.body,
                     headers=headers,
+                    proxy=proxy,
+                    timeout=_NO_AIOHTTP_TIMEOUT,
                     allow_redirects=False,
                     middlewares=(self._middleware(info, timeout, retries),),
                 ) as resp:
@@ -268,6 +327,15 @@ class Engine:
             except _TooLarge:
                 raise ResponseTooLargeError(
                     f"the body is larger than max_response_bytes ({self.max_response_bytes})",
+                    method=method,
+                    path=path,
+                ) from None
+            except aiohttp.ClientConnectorCertificateError as exc:
+                # Deterministic: retrying cannot make the certificate trusted.
+                raise APIConnectionError(
+                    f"TLS certificate not trusted ({exc.certificate_error.__class__.__name__}"
+                    f": {getattr(exc.certificate_error, 'verify_message', '') or 'verify failed'}"
+                    "); pass ssl= an SSLContext that trusts its CA, or set SSL_CERT_FILE",
                     method=method,
                     path=path,
                 ) from None
@@ -396,8 +464,9 @@ class Engine:
 
     def _middleware(self, info: _Attempt, timeout: float, retries: _Retries) -> Any:
         limiter = self.limiter
-        # A limiter that can tell: an attempt with no answer may still be on its way.
-        unanswered = getattr(limiter, "release_unanswered", limiter.release)
+        answered_at, unanswered = self._answered_at, self._unanswered
+        borrowed = self._session.borrowed
+
         deadlines = self._session.deadlines
         cap = self.max_response_bytes
 
@@ -415,12 +484,18 @@ class Engine:
             try:
                 info.number += 1
                 info.started = time.monotonic()
+                info.connected = 0.0
                 info.waited += info.started - queued
+                _ATTEMPT.set(info)
                 # The deadline covers sending and reading the whole body, so the
                 # limiter slot is held until the attempt is really over.
                 with deadlines.after(timeout):
                     resp = await handler(req)
                     answered = True  # the server has it: its headers came back
+                    # Written as the attempt began on a connection already open, or
+                    # once a new one was ready (after its TCP and TLS handshakes).
+                    # (A caller's session does not say: count from the answer.)
+                    written = time.monotonic() if borrowed else info.connected or info.started
                     try:
                         info.body = await _read_capped(resp, cap)
                     except BaseException:
@@ -428,10 +503,12 @@ class Engine:
                         raise
                     return resp
             finally:
-                if answered:
-                    limiter.release()
-                else:
+                if not answered:
                     unanswered()
+                elif answered_at is not None:
+                    answered_at(written)
+                else:
+                    limiter.release()
 
         return attempt
 
@@ -439,8 +516,11 @@ class Engine:
 async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
     """The whole body, decompressed, refusing to hold more than ``cap`` bytes."""
     length = resp.content_length
-    if length is not None and length > cap and not resp.headers.get("content-encoding"):
-        raise _TooLarge
+    if length is not None and not resp.headers.get("content-encoding"):
+        # The common case, told its size up front: aiohttp's own read, once checked.
+        if length > cap:
+            raise _TooLarge
+        return await resp.read()
     chunks: list[bytes] = []
     size = 0
     while chunk := await resp.content.read(_CHUNK):

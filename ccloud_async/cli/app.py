@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from .context import Context, CountingLimiter
 from .exit_codes import INTERNAL, INTERRUPTED, USAGE, UsageError, exit_code_for
@@ -65,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--api-key", metavar="KEY", help="API key (default: $COCKROACH_API_KEY)")
     g.add_argument("--api-version", metavar="DATE", help="Cc-Version to send (default: 2024-09-16)")
     g.add_argument("--base-url", metavar="URL", help="API server (default: $COCKROACH_SERVER)")
+    g.add_argument(
+        "--proxy", metavar="URL", help="HTTP(S) proxy (default: $HTTPS_PROXY / $HTTP_PROXY)"
+    )
+    g.add_argument(
+        "--ca-bundle",
+        metavar="PATH",
+        help="CA certificates to trust, e.g. a company's TLS inspection CA "
+        "(default: $SSL_CERT_FILE, else the system's)",
+    )
     g.add_argument(
         "--output",
         choices=("json", "table"),
@@ -171,6 +181,8 @@ async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]
             max_retries=args.max_retries,
             max_retry_after=args.max_retry_after,
             clock=clock,
+            proxy=args.proxy,
+            ssl=_ca_bundle(args.ca_bundle),
         )
         async with cloud:
             ctx.cloud, ctx.counter, ctx.emulator = cloud, counter, fake
@@ -178,6 +190,17 @@ async def _client(ctx: Context, args: argparse.Namespace) -> AsyncIterator[None]
     finally:
         if fake is not None:
             await fake.close()
+
+
+def _ca_bundle(path: str | None) -> Any:
+    if path is None:
+        return None
+    import ssl
+
+    try:
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise UsageError(f"--ca-bundle: cannot load {path}: {exc}") from None
 
 
 def _roles(text: str) -> list[str]:

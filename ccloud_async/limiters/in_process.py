@@ -11,11 +11,15 @@ under the limit (99 %, 9.9 req/s) and keeps starts evenly spread.
 
 Spacing alone cannot absorb every delay: if one request sits in a socket buffer for
 50 ms while the next ten go straight through, the server sees eleven arrivals inside one
-second. So a second gate holds each start's slot until one period after its attempt
-*finished* — a request always reaches the server before its response comes back, so
-the eleventh start can never land in the first one's window, whatever the network does.
-On a fast link (under ~10 ms) this gate never binds and the rate is the bucket's; on a
-slow or jittery one it trades a little rate for the guarantee.
+second. So a second gate holds each start's slot for one period after its request
+*arrived*, bounded from above: a request arrives after it was written and before its
+answer came back, and on a connection that was already open it was written as the
+attempt began. So a slot comes back one period after the earlier of "the answer came"
+and "written + ``jitter``" (20 ms: how much later than its neighbours one request may
+reach the server), and the eleventh start can never land in the first one's window.
+Throughput then stays near the limit whatever the answer time (10 starts per
+``1 + jitter`` seconds at worst); a fresh connection (a TCP or TLS handshake before the
+write) counts from its answer.
 
 The gate needs a bound on time in transit: a request that got no answer — hung, or
 given up on by its timeout while perhaps still on its way — is taken to have reached
@@ -39,6 +43,7 @@ __all__ = ["API_RATE_LIMIT", "DEFAULT_HEADROOM", "InProcessLimiter"]
 API_RATE_LIMIT = 10  # requests per second per user
 DEFAULT_HEADROOM = 0.99
 DEFAULT_MAX_TRANSIT = 5.0  # seconds a request may take to reach the server
+DEFAULT_JITTER = 0.02  # how much later than others sent with it a request may arrive
 
 
 class _Slot:
@@ -74,11 +79,14 @@ class InProcessLimiter(PauseOnlyLimiter):
         *,
         headroom: float = DEFAULT_HEADROOM,
         max_transit: float = DEFAULT_MAX_TRANSIT,
+        jitter: float = DEFAULT_JITTER,
     ) -> None:
         if max_requests < 1 or period <= 0:
             raise ConfigurationError("max_requests must be >= 1 and period > 0")
         if not max_transit > 0:
             raise ConfigurationError("max_transit must be > 0 seconds")
+        if not 0 <= jitter < period:
+            raise ConfigurationError("jitter must be >= 0 and less than the period")
         if not 0 < headroom <= 1:
             raise ConfigurationError("headroom must be in (0, 1]")
         super().__init__()
@@ -86,6 +94,7 @@ class InProcessLimiter(PauseOnlyLimiter):
         self.period = period
         self.interval = period / (max_requests * headroom)
         self.max_transit = max_transit
+        self.jitter = jitter
         self._loop: asyncio.AbstractEventLoop | None = None
         # The slots of this task's attempts, innermost last (acquire and release of one
         # attempt run in one task); a tuple, since tasks inherit the value.
@@ -115,12 +124,6 @@ class InProcessLimiter(PauseOnlyLimiter):
                 self._bind()  # its loop has ended, and with it the releases it owed
             self._loop = loop
         return loop
-
-    def __repr__(self) -> str:
-        return (
-            f"InProcessLimiter(max_requests={self.max_requests}, period={self.period}, "
-            f"interval={self.interval:.4f})"
-        )
 
     async def acquire(self) -> None:
         loop = self._check_loop()
@@ -155,19 +158,31 @@ class InProcessLimiter(PauseOnlyLimiter):
         return slot
 
     def release(self) -> None:
-        """The attempt got its answer: the slot comes back one period later (or at its
-        transit bound, if that is sooner)."""
+        """The attempt got its answer: it arrived by now; its slot comes back one period
+        later (or at its transit bound, if that is sooner)."""
+        self.release_answered(time.monotonic())
+
+    def release_answered(self, written_at: float) -> None:
+        """The attempt got its answer, and its request was written by ``written_at``
+        (monotonic seconds): it arrived by ``written_at + jitter`` or by now, whichever
+        is earlier; its slot comes back one period after that."""
         slot = self._take()
         if slot is None or slot.free:
             return
-        loop = asyncio.get_running_loop()
-        due = min(loop.time() + self.period, slot.started + self.max_transit + self.period)
-        delay = due - time.monotonic()
+        now = time.monotonic()
+        arrived = min(now, written_at + self.jitter, slot.started + self.max_transit)
         if slot.timer is not None:
             slot.timer.cancel()
-        slot.timer = loop.call_later(max(0.0, delay), slot.give_back)
+        loop = asyncio.get_running_loop()
+        slot.timer = loop.call_later(max(0.0, arrived + self.period - now), slot.give_back)
 
     def release_unanswered(self) -> None:
         """The attempt ended with no answer (a timeout, a reset): it may still be on its
         way, so its slot stays out until its transit bound."""
         self._take()  # its timer already runs to started + max_transit + period
+
+    def __repr__(self) -> str:
+        return (
+            f"InProcessLimiter(max_requests={self.max_requests}, period={self.period}, "
+            f"interval={self.interval:.4f}, jitter={self.jitter})"
+        )

@@ -69,12 +69,19 @@ import itertools
 import time
 import uuid
 import warnings
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._logging import child
 from ..errors import CloudError, ConfigurationError
-from .in_process import API_RATE_LIMIT, DEFAULT_HEADROOM, InProcessLimiter
+from .in_process import (
+    API_RATE_LIMIT,
+    DEFAULT_HEADROOM,
+    DEFAULT_JITTER,
+    DEFAULT_MAX_TRANSIT,
+    InProcessLimiter,
+)
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -110,12 +117,14 @@ local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
 return math.max(math.min(oldest, now) + window - now, 1)
 """
 
-# KEYS: window zset. ARGV: member, window_us, lease_us. Re-stamps a start to "ended now".
+# KEYS: window zset. ARGV: member, offset_us. Re-stamps a start to when it arrived:
+# now + offset (offset <= 0 for an answered request: it arrived before its answer; > 0
+# for one with no answer, which may still be on its way until its transit bound).
 _RELEASE = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now, ARGV[1])
+local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2] or '0'), ARGV[1])
 return n
 """
 
@@ -152,15 +161,18 @@ def key_digest(key: str) -> str:
 class RedisLimiter:
     """At most ``max_requests`` starts in any sliding ``period``, across processes.
 
-    ``url`` is a Redis URL (``redis://host:6379/0``); ``key`` is the API key (or any
-    namespace string) whose budget is shared: it is hashed, never stored. The Redis
+    ``url`` is a Redis URL (``redis://host:6379/0``; ``rediss://`` for TLS, with
+    ``user:password@`` for authentication), or a list of Redis Cluster startup nodes.
+    A cluster is found from any one node's URL too (the node says so), so ``cluster``
+    need not be given; ``key`` is the API key (or any namespace string) whose budget is
+    shared: it is hashed, never stored. The Redis
     connection is made on first use, so the limiter can be built outside an event loop;
     use it from one loop, and close it with :meth:`aclose` or ``async with``.
     """
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         *,
         key: str,
         max_requests: int = API_RATE_LIMIT,
@@ -172,6 +184,9 @@ class RedisLimiter:
         retry_interval: float = 1.0,
         lease: float = 60.0,
         redis_timeout: float = 1.0,
+        max_transit: float = DEFAULT_MAX_TRANSIT,
+        jitter: float = DEFAULT_JITTER,
+        cluster: bool | None = None,
     ) -> None:
         if max_requests < 1 or period <= 0:
             raise ConfigurationError("max_requests must be >= 1 and period > 0")
@@ -183,8 +198,15 @@ class RedisLimiter:
             raise ConfigurationError("key must be a non-empty API key or namespace")
         if lease <= 0 or retry_interval < 0 or redis_timeout <= 0:
             raise ConfigurationError("lease and redis_timeout must be > 0, retry_interval >= 0")
+        if not max_transit > 0 or not 0 <= jitter < period:
+            raise ConfigurationError("max_transit must be > 0, jitter in [0, period)")
+        if not isinstance(url, str) and not url:
+            raise ConfigurationError("url must be a Redis URL or a non-empty list of them")
         _import_redis()  # fail early, with a message naming the extra
         self._url = url
+        self._cluster = cluster if isinstance(url, str) else True
+        self.max_transit = max_transit
+        self.jitter = jitter
         self.max_requests = max_requests
         self.period = period
         self.window = period / headroom
@@ -202,7 +224,8 @@ class RedisLimiter:
         self._lock: asyncio.Lock | None = None
         self._instance = uuid.uuid4().hex[:12]
         self._counter = itertools.count()
-        self._held: dict[str, None] = {}  # this instance's unreleased members, oldest first
+        # This instance's unreleased members, oldest first, with when each was taken.
+        self._held: dict[str, float] = {}
         self._mine: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
             f"ccloud_redis_limiter_{self._instance}", default=()
         )
@@ -252,7 +275,7 @@ class RedisLimiter:
             except (OSError, asyncio.TimeoutError, _redis_errors()):
                 pass
 
-    def _client(self) -> Redis:
+    async def _client(self) -> Redis:
         if self._closed:
             raise RuntimeError("this RedisLimiter is closed")
         if self._redis is None:
@@ -260,18 +283,38 @@ class RedisLimiter:
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
 
-            self._redis = redis.asyncio.Redis.from_url(
-                self._url,
-                socket_timeout=self.redis_timeout,
-                socket_connect_timeout=self.redis_timeout,
-                retry=Retry(NoBackoff(), 1),
-            )
+            options: dict[str, Any] = {
+                "socket_timeout": self.redis_timeout,
+                "socket_connect_timeout": self.redis_timeout,
+            }
+            if self._cluster is None:  # ask the node whether it is part of a cluster
+                assert isinstance(self._url, str)
+                probe = redis.asyncio.Redis.from_url(self._url, **options)
+                try:
+                    info = await probe.info("cluster")
+                finally:
+                    await probe.aclose()
+                self._cluster = bool(info.get("cluster_enabled"))
+            if self._cluster:
+                from redis.asyncio.cluster import ClusterNode, RedisCluster
+
+                if isinstance(self._url, str):
+                    client: Any = RedisCluster.from_url(self._url, **options)
+                else:
+                    nodes = [ClusterNode(u.host, u.port or 6379) for u in map(_url, self._url)]
+                    client = RedisCluster(startup_nodes=nodes, **options)
+            else:
+                assert isinstance(self._url, str)
+                client = redis.asyncio.Redis.from_url(
+                    self._url, retry=Retry(NoBackoff(), 1), **options
+                )
+            self._redis = client
             for name, source in (("acquire", _ACQUIRE), ("release", _RELEASE), ("pause", _PAUSE)):
-                self._scripts[name] = self._redis.register_script(source)
+                self._scripts[name] = client.register_script(source)
         return self._redis
 
     async def _call(self, name: str, keys: list[str], args: list[Any]) -> int:
-        self._client()
+        await self._client()
         result = await self._scripts[name](keys=keys, args=args)
         return int(result)
 
@@ -312,12 +355,31 @@ class RedisLimiter:
             if self._degraded_since is not None:
                 self._recover()
             if wait_us == 0:
-                self._held[member] = None
+                self._held[member] = time.monotonic()
                 return member
             await asyncio.sleep(wait_us / _US + 0.001)
 
     def release(self) -> None:
-        """Mark the current attempt as ended: its slot counts for one more period."""
+        """The current attempt got its answer: it arrived by now; its slot counts for
+        one more period."""
+        self._release(lambda started: 0.0)
+
+    def release_answered(self, written_at: float) -> None:
+        """The attempt got its answer, its request written by ``written_at``
+        (monotonic): it arrived by then + ``jitter`` (or by now)."""
+        now = time.monotonic()
+        self._release(
+            lambda started: min(
+                0.0, written_at + self.jitter - now, started + self.max_transit - now
+            )
+        )
+
+    def release_unanswered(self) -> None:
+        """The attempt got no answer: it may arrive until its transit bound."""
+        now = time.monotonic()
+        self._release(lambda started: started + self.max_transit - now)
+
+    def _release(self, offset: Callable[[float], float]) -> None:
         stack = self._mine.get()
         if stack:
             token = stack[-1]
@@ -332,8 +394,8 @@ class RedisLimiter:
             return
         if token not in self._held:
             return  # already released
-        del self._held[token]
-        self._spawn_release(token)
+        started = self._held.pop(token)
+        self._spawn_release(token, round(offset(started) * _US))
 
     async def pause(self, seconds: float) -> None:
         """No acquire of any process sharing the key returns before ``seconds`` pass."""
@@ -353,17 +415,17 @@ class RedisLimiter:
 
     # --- internals ----------------------------------------------------------------
 
-    async def _release_member(self, member: str) -> None:
+    async def _release_member(self, member: str, offset_us: int = 0) -> None:
         try:
-            await self._call("release", [self.window_key], [member])
+            await self._call("release", [self.window_key], [member, offset_us])
         except (OSError, asyncio.TimeoutError, _redis_errors()):
             # The start stays "in flight" until its lease runs out: slower, never faster.
             logger.debug("could not release a start in Redis; it expires with its lease")
 
-    def _spawn_release(self, member: str) -> None:
+    def _spawn_release(self, member: str, offset_us: int = 0) -> None:
         if self._closed:
             return  # the member ages out with its lease
-        task = asyncio.get_running_loop().create_task(self._release_member(member))
+        task = asyncio.get_running_loop().create_task(self._release_member(member, offset_us))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -394,6 +456,12 @@ class RedisLimiter:
         self._degraded_since = None
         down = 0.0 if since is None else time.monotonic() - since
         logger.info("Redis answers again after %.1fs; back to the shared limit", down)
+
+
+def _url(text: str) -> Any:
+    from yarl import URL
+
+    return URL(text)
 
 
 def _import_redis() -> Any:

@@ -18,6 +18,7 @@ fixtures; ``python -m ccloud_async.testing`` runs it standalone.
 
 from .auth import ALL_ROLES, LATEST_VERSION, SUPPORTED_VERSIONS, Principal
 from .faults import FAULT_KINDS, Fault, FaultRegistry
+from .latency import LatencyRelay
 from .server import DEFAULT_API_KEY, FakeCloud
 from .stats import RequestRecord, Stats
 from .timings import FAILURE_STATES, Timings
@@ -33,6 +34,7 @@ __all__ = [
     "FakeCloud",
     "Fault",
     "FaultRegistry",
+    "LatencyRelay",
     "Principal",
     "RequestRecord",
     "Stats",

@@ -31,6 +31,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from ssl import SSLContext
 from types import TracebackType
 from typing import Any
 
@@ -104,11 +105,13 @@ class FakeCloud:
         audit_repeats: bool = True,
         timings: Timings | None = None,
         clock: WallClock = SYSTEM_CLOCK,
+        ssl: SSLContext | None = None,
     ) -> None:
         if retry_after not in ("seconds", "http-date", "none"):
             raise ValueError(f"retry_after must be seconds, http-date or none: {retry_after!r}")
         # The one wall clock: every date the emulator writes or checks comes from it.
         self.clock = clock
+        self.ssl = ssl  # a server context: serve https (e.g. with a test CA's certificate)
         self.timeline = Timeline(clock)
         self.host = host
         self.port = port
@@ -155,7 +158,7 @@ class FakeCloud:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl)
             await site.start()
         except BaseException:
             await runner.cleanup()
@@ -165,7 +168,8 @@ class FakeCloud:
         self._runner = runner
         host, port = runner.addresses[0][:2]
         self.port = port
-        self._url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+        scheme = "https" if self.ssl is not None else "http"
+        self._url = f"{scheme}://{host if ':' not in host else f'[{host}]'}:{port}"
         return self
 
     async def close(self) -> None:

