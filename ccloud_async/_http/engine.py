@@ -88,7 +88,6 @@ class _Attempt:
     number: int = 0
     waited: float = 0.0
     started: float = 0.0
-    connected: float = 0.0  # when a connection this attempt opened was ready, if it did
     body: bytes = b""
 
 
@@ -115,8 +114,10 @@ class _Retries:
 
 
 # The attempt under way in this task, for the connector to note a connection it opened.
-_ATTEMPT: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
-    "ccloud_attempt", default=None
+# A one-float cell, not the attempt itself: timers scheduled meanwhile copy the context,
+# and must not keep a response body alive with it.
+_CONNECTED: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "ccloud_connected", default=None
 )
 
 
@@ -128,9 +129,9 @@ class _Connector(aiohttp.TCPConnector):
 
     async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:
         protocol = await super()._create_connection(req, traces, timeout)
-        attempt = _ATTEMPT.get()
-        if attempt is not None:
-            attempt.connected = time.monotonic()
+        cell = _CONNECTED.get()
+        if cell is not None:
+            cell[0] = time.monotonic()
         return protocol
 
 
@@ -145,12 +146,10 @@ class _Session:
         connection_limit: int,
         *,
         ssl: SSLContext | bool = True,
-        trust_env: bool = True,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._connection_limit = connection_limit
         self._ssl = ssl
-        self._trust_env = trust_env
         self.borrowed = session is not None
         self._session: aiohttp.ClientSession | None = session
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -179,13 +178,13 @@ class _Session:
             # Created lazily so that the client can be built outside a running loop
             # (e.g. at module level in a FastAPI app) and binds to the loop that uses it.
             connector = _Connector(limit=self._connection_limit, ssl=self._ssl)
-            # trust_env: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment.
+            # The environment's proxy is read once, by the engine (env_proxy): aiohttp's
+            # own trust_env would read it, and ~/.netrc, on every request.
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=_NO_AIOHTTP_TIMEOUT,
                 raise_for_status=False,
                 auto_decompress=True,
-                trust_env=self._trust_env,
             )
             self._loop = loop
         return self._session
@@ -238,6 +237,8 @@ class Engine:
         self.timeout = check_timeout(timeout)
         self.clock = clock
         self.max_response_bytes = max_response_bytes
+        if proxy is None and trust_env and session is None and _session is None:
+            proxy = env_proxy(config.base_url)
         self.proxy = proxy  # a Secret: a proxy URL may hold credentials
         headers = config.headers()
         self._headers = headers
@@ -247,9 +248,7 @@ class Engine:
         self._answered_at = getattr(self.limiter, "release_answered", None)
         self._unanswered = getattr(self.limiter, "release_unanswered", self.limiter.release)
         self._owner = _session is None
-        self._session = _session or _Session(
-            connection_limit, ssl=ssl, trust_env=trust_env, session=session
-        )
+        self._session = _session or _Session(connection_limit, ssl=ssl, session=session)
 
     def __repr__(self) -> str:
         return f"Engine(base_url={str(self.config.base_url)!r}, credential=Secret('***'))"
@@ -484,9 +483,9 @@ class Engine:
             try:
                 info.number += 1
                 info.started = time.monotonic()
-                info.connected = 0.0
                 info.waited += info.started - queued
-                _ATTEMPT.set(info)
+                connected = [0.0]
+                _CONNECTED.set(connected)
                 # The deadline covers sending and reading the whole body, so the
                 # limiter slot is held until the attempt is really over.
                 with deadlines.after(timeout):
@@ -495,7 +494,7 @@ class Engine:
                     # Written as the attempt began on a connection already open, or
                     # once a new one was ready (after its TCP and TLS handshakes).
                     # (A caller's session does not say: count from the answer.)
-                    written = time.monotonic() if borrowed else info.connected or info.started
+                    written = time.monotonic() if borrowed else connected[0] or info.started
                     try:
                         info.body = await _read_capped(resp, cap)
                     except BaseException:
@@ -529,6 +528,18 @@ async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
             raise _TooLarge
         chunks.append(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def env_proxy(url: URL) -> Secret | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY`` / ``HTTP_PROXY``,
+    unless ``NO_PROXY`` exempts its host), read once."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies_environment()
+    chosen = proxies.get(url.scheme)
+    if not chosen or urllib.request.proxy_bypass(url.host or ""):
+        return None
+    return Secret(chosen)
 
 
 def _redirect(response: RawResponse) -> RedirectError:
