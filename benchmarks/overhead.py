@@ -8,16 +8,20 @@ at the same concurrency (20 workers) with the same connection limit (100); they 
 turns for several rounds and the best round of each counts. Raw aiohttp reads the
 body and ``json.loads`` it; the SDK decodes it into its ``Cluster`` model; the
 hand-written alternative uses ``httpx.AsyncClient`` and a pydantic v2 ``Cluster``.
+The SDK also runs with tracing off, traced (an OpenTelemetry SDK provider) and with
+no-op event hooks, to show what unused hooks and tracing cost (nothing) and used ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -57,9 +61,13 @@ async def _drive(call: Call, calls: int) -> float:
     return per_worker * CONCURRENCY / (time.perf_counter() - started)
 
 
-async def sdk_rate(url: str, cluster_id: str, calls: int) -> float:
+async def sdk_rate(url: str, cluster_id: str, calls: int, **options: Any) -> float:
     async with CockroachCloud(
-        api_key=API_KEY, base_url=url, limiter=None, connection_limit=CONNECTION_LIMIT
+        api_key=API_KEY,
+        base_url=url,
+        limiter=None,
+        connection_limit=CONNECTION_LIMIT,
+        **options,
     ) as cloud:
 
         async def call() -> object:
@@ -101,6 +109,39 @@ async def httpx_rate(url: str, cluster_id: str, calls: int) -> float:
         return await _drive(call, calls)
 
 
+def _traced() -> Any:
+    """A tracer provider as an application installs one: batched export (here to a
+    sink that drops the spans, so only making and recording them is measured)."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import (
+        BatchSpanProcessor,
+        SpanExporter,
+        SpanExportResult,
+    )
+
+    class Sink(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(Sink()))
+    return provider
+
+
+def _noop_hook(view: object) -> None:
+    pass
+
+
+# The SDK as it runs by default (hooks and tracing unused: OpenTelemetry installed, no
+# provider), with tracing switched off outright, traced, and with two no-op hooks.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "sdk": {},
+    "sdk_tracing_off": {"tracing": False},
+    "sdk_traced": {"tracing": "provider"},
+    "sdk_hooks": {"event_hooks": {"request": [_noop_hook], "response": [_noop_hook]}},
+}
+
+
 async def _first_cluster(url: str) -> str:
     async with CockroachCloud(api_key=API_KEY, base_url=url, limiter=None) as cloud:
         clusters = await cloud.clusters.list(limit=1).to_list()
@@ -110,15 +151,24 @@ async def _first_cluster(url: str) -> str:
 def measure(calls: int = 3000, rounds: int = 9, alt_rounds: int = 3) -> dict[str, float]:
     """Best calls/s of each client: the SDK and raw aiohttp take turns for ``rounds``
     rounds, the (much slower) httpx + pydantic client joins the first ``alt_rounds``."""
-    clients = {"sdk": sdk_rate, "aiohttp": aiohttp_rate, "httpx_pydantic": httpx_rate}
+    provider = _traced()
+    clients: dict[str, Callable[[str, str, int], Awaitable[float]]] = {
+        "aiohttp": aiohttp_rate,
+        "httpx_pydantic": httpx_rate,
+    }
+    for name, options in VARIANTS.items():
+        options = {k: provider if v == "provider" else v for k, v in options.items()}
+        clients[name] = functools.partial(sdk_rate, **options)
+    every_round = {"sdk", "aiohttp", "sdk_tracing_off"}
     best = dict.fromkeys(clients, 0.0)
     with emulator(clusters=1) as url:
         cluster_id = asyncio.run(_first_cluster(url))
         for round_ in range(rounds):
             for name, rate in clients.items():
-                if name == "httpx_pydantic" and round_ >= alt_rounds:
+                if name not in every_round and round_ >= alt_rounds:
                     continue
                 best[name] = max(best[name], asyncio.run(rate(url, cluster_id, calls)))
+    provider.shutdown()
     return best
 
 
@@ -128,6 +178,9 @@ def main() -> None:
     for name, rate in best.items():
         print(f"{name:<16} {rate:8.0f} calls/s")
     print(f"sdk / aiohttp    {best['sdk'] / best['aiohttp']:.3f}")
+    print(f"sdk / tracing off {best['sdk'] / best['sdk_tracing_off']:.3f}")
+    print(f"traced / sdk     {best['sdk_traced'] / best['sdk']:.3f}")
+    print(f"hooks / sdk      {best['sdk_hooks'] / best['sdk']:.3f}")
     print(f"sdk / httpx      {best['sdk'] / best['httpx_pydantic']:.3f}")
 
 

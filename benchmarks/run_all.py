@@ -117,6 +117,24 @@ def transport(sizes: Sizes) -> list[Figure]:
             vs_raw >= 0.8,
         ),
         Figure(
+            "2. Hooks and tracing unused (the default) / tracing=False, calls/s",
+            f"{best['sdk'] / best['sdk_tracing_off']:.3f}",
+            "0.97-1.03 (noise)",
+            0.97 <= best["sdk"] / best["sdk_tracing_off"] <= 1.03,
+        ),
+        Figure(
+            "2. Traced (OpenTelemetry SDK, batched) / untraced, calls/s",
+            f"{best['sdk_traced'] / best['sdk']:.3f} ({best['sdk_traced']:.0f} calls/s)",
+            "reported",
+            None,
+        ),
+        Figure(
+            "2. Two no-op event hooks / none, calls/s",
+            f"{best['sdk_hooks'] / best['sdk']:.3f} ({best['sdk_hooks']:.0f} calls/s)",
+            "reported",
+            None,
+        ),
+        Figure(
             "3. SDK / httpx.AsyncClient + pydantic v2 by hand, calls/s",
             f"{vs_alt:.2f}x ({best['sdk']:.0f} vs {best['httpx_pydantic']:.0f} calls/s)",
             "reported",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         CloudError,
         ConfigurationError,
         ConflictError,
+        HookError,
         MissingCredentialsError,
         NotFoundError,
         OperationFailedError,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from .limiters.redis import LimiterUnavailableError, RedisLimiter
     from .operations import Operation
     from .pagination import AsyncPager, Page
+    from .responses import APIResponse
     from .waiters import PollSchedule
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "OPERATIONS",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AsyncPager",
@@ -70,6 +73,7 @@ __all__ = [
     "FleetProgress",
     "FleetResult",
     "FleetStream",
+    "HookError",
     "InProcessLimiter",
     "Limiter",
     "LimiterUnavailableError",
@@ -119,6 +123,7 @@ _EXPORTS_BY_MODULE = {
         "CloudError",
         "ConfigurationError",
         "ConflictError",
+        "HookError",
         "MissingCredentialsError",
         "NotFoundError",
         "PaginationError",
@@ -140,6 +145,7 @@ _EXPORTS_BY_MODULE = {
     ".limiters.protocol": ("Limiter", "PauseOnlyLimiter"),
     ".operations": ("Operation",),
     ".pagination": ("AsyncPager", "Page"),
+    ".responses": ("APIResponse",),
     ".limiters.redis": ("LimiterUnavailableError", "RedisLimiter"),
     "._http.retry": ("RetryPolicy",),
     ".waiters": ("PollSchedule",),

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from ssl import SSLContext
 from types import TracebackType
-from typing import Final
+from typing import Any, Final, TypeVar, cast, overload
 
 import aiohttp
 
 from ._clock import SYSTEM_CLOCK, WallClock
 from ._config import ClientConfig, proxy_secret, resolve_config, ssl_setting
 from ._generated.namespaces import Namespaces
+from ._generated.raw import RawNamespaces
 from ._http.engine import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine
-from ._http.messages import CallOptions
+from ._http.messages import CallOptions, build_request, extra_header_pairs
 from ._http.retry import RetryPolicy
+from ._http.tracing import TracerProviderLike
 from .errors import ValidationError
 from .limiters import InProcessLimiter, Limiter
+from .models._base import encode
+from .operations import is_resend_safe
+from .responses import APIResponse, raw_response_wanted, to_raw_response
 
-__all__ = ["DEFAULT_LIMITER", "CockroachCloud"]
+__all__ = ["DEFAULT_LIMITER", "CockroachCloud", "RawClient"]
+
+T = TypeVar("T")
 
 
 class _DefaultLimiter:
@@ -29,6 +37,14 @@ class _DefaultLimiter:
 
 
 DEFAULT_LIMITER: Final = _DefaultLimiter()
+
+
+class RawClient(RawNamespaces):
+    """``cloud.with_raw_response``: every namespace raw, and ``request`` raw too."""
+
+    def __init__(self, client: CockroachCloud) -> None:
+        super().__init__(client)
+        self.request = to_raw_response(client.request)
 
 
 class CockroachCloud(Namespaces):
@@ -67,6 +83,15 @@ class CockroachCloud(Namespaces):
     never closed, with every attempt still gated by the limiter and the key sent per
     request.
 
+    ``event_hooks={"request": [...], "response": [...]}`` are called (sync or async)
+    once per wire attempt with a read-only view of the request (method, URL, headers
+    with the key masked, attempt number) or of the answer (status, headers, elapsed);
+    a hook's exception is a :class:`~ccloud_async.errors.HookError`. With
+    ``opentelemetry-api`` and an SDK tracer provider installed, calls and wire
+    attempts become spans (``tracing=False`` opts out; ``tracing=provider`` uses that
+    tracer provider instead of the global one); ``propagate_trace=True`` sends
+    ``traceparent`` along.
+
     ``max_response_bytes`` (64 MiB by default) caps a response body after
     decompression: a larger one raises
     :class:`~ccloud_async.errors.ResponseTooLargeError` instead of filling memory.
@@ -102,6 +127,9 @@ class CockroachCloud(Namespaces):
         ssl: SSLContext | bool | None = None,
         trust_env: bool = True,
         session: aiohttp.ClientSession | None = None,
+        event_hooks: Mapping[str, Sequence[Callable[[Any], object]]] | None = None,
+        tracing: bool | TracerProviderLike = True,
+        propagate_trace: bool = False,
     ) -> None:
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
@@ -133,6 +161,9 @@ class CockroachCloud(Namespaces):
             ssl=ssl_setting(ssl, self._config.base_url, trust_env, os.environ),
             trust_env=trust_env,
             session=session,
+            event_hooks=event_hooks,
+            tracing=tracing,
+            propagate_trace=propagate_trace,
         )
         self._bind(self._engine)
 
@@ -159,6 +190,89 @@ class CockroachCloud(Namespaces):
         )
         view._bind(view._engine)
         return view
+
+    @property
+    def with_raw_response(self) -> RawClient:
+        """This client's methods returning :class:`~ccloud_async.APIResponse` (status,
+        headers, request id, attempts, the body as sent) instead of the model."""
+        raw = self.__dict__.get("_raw")
+        if raw is None:
+            raw = self.__dict__["_raw"] = RawClient(self)
+        return cast(RawClient, raw)
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> T: ...
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = None,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Any: ...
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[Any] | None = None,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Any path of the API, including ones this SDK's snapshot does not have yet::
+
+            await cloud.request("GET", "/api/v1/clusters/{cluster_id}", path_params={...})
+
+        Through the same session, limiter, retries and error mapping as the methods:
+        GET/PUT/DELETE (and requests carrying an ``idempotency_key``) are re-sent after
+        an ambiguous failure, POST/PATCH only with ``retry_unsafe=True``. ``path`` is a
+        template whose ``{name}`` parts ``path_params`` fill (percent-encoded). Returns
+        the decoded JSON (None for an empty body), or ``cast_to`` a model.
+        """
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValidationError(f"path must start with '/', got {path!r}")
+        payload = None if body is None else encode(body)
+        fields = [*(body.keys() if isinstance(body, Mapping) else ()), *(query or {})]
+        request = build_request(
+            method,
+            path,
+            path_params=path_params,
+            query=query,
+            body=payload,
+            resend_safe=is_resend_safe(method, fields),
+            options=CallOptions(timeout, max_retries, retry_unsafe),
+            response_type=cast_to or cast(type[Any], Any),
+            headers=extra_header_pairs(extra_headers),
+        )
+        response = await self._engine.send(request)
+        if raw_response_wanted():
+            return APIResponse(response, request.response_type or object)
+        return response.value
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@
     │   └── ClientStateError        closed, or used from another event loop (a RuntimeError)
     ├── LimiterUnavailableError     the Redis limiter cannot reach Redis (fail closed;
     │                               ``ccloud_async.limiters.redis``)
+    ├── HookError                   an event hook of yours raised (the cause is attached)
     ├── PaginationError             a server handed back a cursor it already gave
     └── WaitError                   a waiter did not see the state it waited for
         ├── WaitTimeoutError        the time ran out (also a TimeoutError)
@@ -49,6 +50,7 @@ __all__ = [
     "CloudError",
     "ConfigurationError",
     "ConflictError",
+    "HookError",
     "MissingCredentialsError",
     "NotFoundError",
     "OperationFailedError",
@@ -96,6 +98,11 @@ class ValidationError(CloudError, TypeError, ValueError):
     Also a ``TypeError`` and a ``ValueError``, so code written against the built-in
     exceptions keeps working.
     """
+
+
+class HookError(CloudError):
+    """An event hook raised; its exception is the ``__cause__``. The attempt's limiter
+    slot was given back as for any other failed attempt."""
 
 
 class PaginationError(CloudError):

@@ -621,7 +621,18 @@ _PAGINATION_ARGS = {
     "pagination.as_of_time": "as_of_time",
     "pagination.page": "page",
 }
-_COMMON_ARGS = frozenset({"self", "body", "timeout", "max_retries", "retry_unsafe"})
+_COMMON_ARGS = frozenset(
+    {
+        "self",
+        "body",
+        "timeout",
+        "max_retries",
+        "retry_unsafe",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+    }
+)
 _STABILITY_NOTES = {
     "PREVIEW": "Preview: this operation may still change in incompatible ways.",
     "LIMITED ACCESS": "Limited access: only organizations granted access may call it.",
@@ -909,6 +920,13 @@ def _render_method(op: OpInfo) -> str:
     trailing = ["timeout: float | None = None", "max_retries: int | None = None"]
     if op.http in _UNSAFE:
         trailing.append("retry_unsafe: bool | None = None")
+    # Escape hatches for what the snapshot lacks: merged into the request as given.
+    trailing += [
+        "extra_headers: Mapping[str, str] | None = None",
+        "extra_query: Mapping[str, object] | None = None",
+    ]
+    if op.body_class is not None:
+        trailing.append("extra_body: Mapping[str, Any] | None = None")
     response = op.response_class or "dict[str, Any]"
     returns = f"AsyncPager[{op.item_ann}]" if op.paging else response
     head = "def" if op.paging else "async def"
@@ -959,6 +977,9 @@ def _render_method(op: OpInfo) -> str:
     if op.http in _UNSAFE:
         options.append("retry_unsafe=retry_unsafe")
     call.append(f"options=CallOptions({', '.join(options)})")
+    call += ["extra_headers=extra_headers", "extra_query=extra_query"]
+    if op.body_class is not None:
+        call.append("extra_body=extra_body")
     if op.paging:
         lines.append(f"    return self._paged({', '.join(call)})")
     else:
@@ -1035,6 +1056,52 @@ def _render_resources_init(namespaces: list[str], names: ModuleType) -> str:
         + "\n__all__ = [\n"
         + "".join(f'    "{c}",\n' for c in sorted(classes))
         + "]\n"
+    )
+
+
+def _raw_name(namespace: str) -> str:
+    return "".join(part.capitalize() for part in namespace.split("_")) + "WithRawResponse"
+
+
+def _raw_class(namespace: str, bound: str, ops: list[OpInfo]) -> str:
+    """``cloud.with_raw_response.<namespace>``: each method that returns a model, raw."""
+    lines = [
+        f"class {_raw_name(namespace)}:",
+        f'    """The raw form of every ``cloud.{namespace}`` method that returns a model."""',
+        "",
+        f"    def __init__(self, namespace: {bound}) -> None:",
+    ]
+    methods = [op.method for op in ops if op.paging is None]
+    lines += [f"        self.{m} = to_raw_response(namespace.{m})" for m in methods]
+    return "\n".join(lines or ["        pass"])
+
+
+def _render_raw(by_namespace: dict[str, list[OpInfo]], names: ModuleType) -> str:
+    """``_generated/raw.py``: the typed ``cloud.with_raw_response`` view."""
+    order = list(names.NAMESPACES)
+    classes = {n: names.EXTENDED.get(n) or names.NAMESPACES[n][0] for n in order}
+    imports = [
+        f"from ..resources.{n} import {c}"
+        if n in names.EXTENDED
+        else f"from .resources.{n} import {c}"
+        for n, c in classes.items()
+    ]
+    blocks = [_raw_class(n, classes[n], by_namespace[n]) for n in order]
+    return (
+        _op_header(f"tools/{NAMES_PATH.name}")
+        + '"""``cloud.with_raw_response``: every method that returns a model, returning an\n'
+        + ':class:`~ccloud_async.APIResponse` instead (see :mod:`ccloud_async.responses`).\n"""\n\n'
+        + "from __future__ import annotations\n\n"
+        + "from typing import TYPE_CHECKING\n\n"
+        + "from ..responses import to_raw_response\n"
+        + "\n".join(sorted(imports))
+        + "\n\nif TYPE_CHECKING:\n    from .namespaces import Namespaces\n"
+        + '\n__all__ = ["RawNamespaces"]\n\n\n'
+        + "\n\n\n".join(blocks)
+        + "\n\n\nclass RawNamespaces:\n"
+        + '    """Every namespace, raw."""\n\n'
+        + "    def __init__(self, client: Namespaces) -> None:\n"
+        + "".join(f"        self.{n} = {_raw_name(n)}(client.{n})\n" for n in order)
     )
 
 
@@ -1158,6 +1225,7 @@ def render_operations(spec_path: Path = SPEC_PATH) -> dict[Path, str]:
     if unknown:
         raise GenerationError(f"EXTENDED names unknown namespaces: {sorted(unknown)}")
     files[NAMESPACES_PATH] = _render_namespaces(namespaces, names)
+    files[GENERATED_DIR / "raw.py"] = _render_raw(by_namespace, names)
     return _ruff_batch(files)
 
 

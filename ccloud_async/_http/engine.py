@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import logging
 import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from ssl import SSLContext
 from typing import Any
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._clock import SYSTEM_CLOCK, WallClock
@@ -37,12 +40,14 @@ from ..errors import (
     APIError,
     APITimeoutError,
     ClientStateError,
+    HookError,
     RedirectError,
     ResponseDecodeError,
     ResponseTooLargeError,
     ValidationError,
 )
 from ..limiters.protocol import Limiter, PauseOnlyLimiter
+from . import in_process_servers, tracing
 from .deadlines import DeadlineTimers
 from .messages import (
     ErrorBody,
@@ -66,6 +71,23 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None)
 _JSON = {"Content-Type": "application/json"}
 _CHUNK = 256 * 1024
+
+
+Hook = Callable[[Any], object]
+
+
+def _check_hooks(hooks: Mapping[str, Sequence[Hook]] | None) -> dict[str, tuple[Hook, ...]]:
+    if not hooks:
+        return {}
+    unknown = set(hooks) - {"request", "response"}
+    if unknown:
+        raise ValidationError(f"event_hooks takes 'request' and 'response', not {sorted(unknown)}")
+    checked = {}
+    for event, functions in hooks.items():
+        if not all(callable(f) for f in functions):
+            raise ValidationError(f"event_hooks[{event!r}] must be a list of callables")
+        checked[event] = tuple(functions)
+    return checked
 
 
 def check_timeout(value: float) -> float:
@@ -94,12 +116,14 @@ class _Attempt:
 class _Retries:
     """The retry state of one request, made at its first failure (success needs none)."""
 
-    __slots__ = ("_engine", "_request", "state")
+    __slots__ = ("_engine", "_request", "reason", "state", "wire")
 
     def __init__(self, engine: Engine, request: Request) -> None:
         self._engine = engine
         self._request = request
         self.state: RetryState | None = None
+        self.wire = 0  # wire attempts so far, across aiohttp's own re-sends
+        self.reason = ""  # why the next attempt is a retry
 
     def get(self) -> RetryState:
         if self.state is None:
@@ -225,6 +249,9 @@ class Engine:
         ssl: SSLContext | bool = True,
         trust_env: bool = True,
         session: aiohttp.ClientSession | None = None,
+        event_hooks: Mapping[str, Sequence[Hook]] | None = None,
+        tracing: bool | tracing.TracerProviderLike = True,
+        propagate_trace: bool = False,
         _session: _Session | None = None,
     ) -> None:
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
@@ -237,6 +264,9 @@ class Engine:
         self.timeout = check_timeout(timeout)
         self.clock = clock
         self.max_response_bytes = max_response_bytes
+        self.hooks = _check_hooks(event_hooks)
+        self.tracing = tracing
+        self.propagate_trace = propagate_trace
         if proxy is None and trust_env and session is None and _session is None:
             proxy = env_proxy(config.base_url)
         self.proxy = proxy  # a Secret: a proxy URL may hold credentials
@@ -245,7 +275,11 @@ class Engine:
         self._json_headers = {**headers, **_JSON}
         # Limiters that can use them learn when the request was written (so its slot is
         # counted from its arrival, not its answer), and when an attempt got no answer.
-        self._answered_at = getattr(self.limiter, "release_answered", None)
+        self._answered_at = (
+            None
+            if in_process_servers.serves(config.base_url)
+            else getattr(self.limiter, "release_answered", None)
+        )
         self._unanswered = getattr(self.limiter, "release_unanswered", self.limiter.release)
         self._owner = _session is None
         self._session = _session or _Session(connection_limit, ssl=ssl, session=session)
@@ -263,8 +297,25 @@ class Engine:
             clock=self.clock,
             max_response_bytes=self.max_response_bytes,
             proxy=self.proxy,
+            event_hooks=self.hooks,
+            tracing=self.tracing,
+            propagate_trace=self.propagate_trace,
             _session=self._session,
         )
+
+    def deadlines(self) -> DeadlineTimers:
+        return self._session.deadlines
+
+    async def run_hooks(self, event: str, view: Any) -> None:
+        """Call the ``event`` hooks; a hook's failure is a :class:`HookError`."""
+        for hook in self.hooks.get(event, ()):
+            try:
+                result = hook(view)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                name = getattr(hook, "__qualname__", repr(hook))
+                raise HookError(f"{event} hook {name} failed: {exc!r}") from exc
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -291,12 +342,24 @@ class Engine:
         url = base.with_path(base.raw_path.rstrip("/") + request.path, encoded=True)
         return url.with_query(request.query) if request.query else url
 
-    async def send(self, request: Request) -> RawResponse:
+    def send(self, request: Request) -> Coroutine[Any, Any, RawResponse]:
         """Send ``request``, retrying as the policy says; return its 2xx response, with
         ``value`` the decoded body when the request names a ``response_type``.
 
         Error statuses raise the matching :class:`~ccloud_async.errors.APIStatusError`.
         """
+        # A plain method handing back the coroutine: untraced calls pay no extra frame.
+        active = tracing.tracer(self.tracing) if self.tracing is not False else None
+        if active is None:
+            return self._send(request, None)
+        return self._traced(request, active)
+
+    async def _traced(self, request: Request, active: Any) -> RawResponse:
+        name = request.operation_id or f"{request.method} {request.template}"
+        with tracing.call_span(active, name, request.method, request.template):
+            return await self._send(request, active)
+
+    async def _send(self, request: Request, active: Any) -> RawResponse:
         options = request.options
         timeout = self.timeout if options.timeout is None else check_timeout(options.timeout)
         retries = _Retries(self, request)
@@ -304,6 +367,10 @@ class Engine:
         url = self.url_for(request)
         method, path = request.method, request.path
         headers = self._json_headers if request.body is not None else self._headers
+        if request.headers:
+            headers = {**headers, **dict(request.headers)}
+        began = time.monotonic()
+        attempts = 0
         proxy = None if self.proxy is None else self.proxy.reveal()
         while True:
             info = _Attempt()
@@ -318,10 +385,13 @@ class Engine:
                     proxy=proxy,
                     timeout=_NO_AIOHTTP_TIMEOUT,
                     allow_redirects=False,
-                    middlewares=(self._middleware(info, timeout, retries),),
+                    middlewares=(self._middleware(info, timeout, retries, request, active),),
                 ) as resp:
                     response = RawResponse(resp.status, resp.headers, info.body, method, path)
+                attempts += info.number
+                response.attempts, response.elapsed = attempts, time.monotonic() - began
             except asyncio.TimeoutError:
+                attempts += info.number
                 failure, error = Failure.TIMEOUT, self._timed_out(request, timeout)
             except _TooLarge:
                 raise ResponseTooLargeError(
@@ -343,6 +413,7 @@ class Engine:
                 failure = Failure.NOT_SENT
                 error = APIConnectionError(f"cannot connect: {reason}", method=method, path=path)
             except (aiohttp.ClientError, OSError) as exc:
+                attempts += info.number
                 failure = Failure.AMBIGUOUS
                 error = APIConnectionError(
                     f"connection lost: {type(exc).__name__}", method=method, path=path
@@ -374,6 +445,7 @@ class Engine:
             decision = retries.get().after_failure(failure)
             if not decision.retry:
                 raise error from None
+            retries.reason = failure.value
             await self._wait(decision, method, path, failure.value)
 
     def _read(self, request: Request, response: RawResponse) -> RawResponse:
@@ -410,7 +482,8 @@ class Engine:
         state = retries.get()
         decision = state.after_status(response.status, body, retry_after)
         if decision.retry:
-            await self._wait(decision, method, path, f"HTTP {response.status}")
+            retries.reason = f"HTTP {response.status}"
+            await self._wait(decision, method, path, retries.reason)
             return
         if decision.rate_limited and retry_after is not None:
             cap = state.policy.max_retry_after
@@ -461,7 +534,11 @@ class Engine:
             logger.warning("%s %s: %s; retrying in %.2fs", method, path, why, decision.delay)
             await asyncio.sleep(decision.delay)
 
-    def _middleware(self, info: _Attempt, timeout: float, retries: _Retries) -> Any:
+    def _middleware(
+        self, info: _Attempt, timeout: float, retries: _Retries, request: Request, active: Any
+    ) -> Any:
+        if active is not None or self.hooks:
+            return _Observed(self, info, timeout, retries, request, active)
         limiter = self.limiter
         answered_at, unanswered = self._answered_at, self._unanswered
         borrowed = self._session.borrowed
@@ -510,6 +587,126 @@ class Engine:
                     limiter.release()
 
         return attempt
+
+
+class _Observed:
+    """The middleware with event hooks and spans: the same steps as the plain one, plus
+    a hook call before and after each wire attempt and a CLIENT span around it."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        info: _Attempt,
+        timeout: float,
+        retries: _Retries,
+        request: Request,
+        active: Any,
+    ) -> None:
+        self.engine, self.info, self.timeout = engine, info, timeout
+        self.retries, self.request, self.active = retries, request, active
+
+    async def __call__(
+        self, req: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        engine, info, retries = self.engine, self.info, self.retries
+        if info.number and not retries.get().after_failure(Failure.AMBIGUOUS).retry:
+            raise aiohttp.ServerDisconnectedError("retries spent: not re-sent")
+        queued = time.monotonic()
+        await engine.limiter.acquire()
+        answered, span, status, error = False, None, None, None
+        written = sending = 0.0
+        try:
+            info.number += 1
+            retries.wire += 1
+            info.started = time.monotonic()
+            info.waited += info.started - queued
+            if self.active is not None:
+                span = tracing.attempt_span(
+                    self.active,
+                    self.request.method,
+                    self.request.template,
+                    req.url.host or "",
+                    req.url.port,
+                )
+                span.set_attribute("ccloud.limiter.wait_s", round(info.started - queued, 6))
+                if retries.wire > 1:
+                    span.set_attribute("http.request.resend_count", retries.wire - 1)
+                    if retries.reason:
+                        span.set_attribute("ccloud.retry.reason", retries.reason)
+                if engine.propagate_trace:
+                    carrier: dict[str, str] = {}
+                    tracing.inject(carrier, span)
+                    req.headers.update(carrier)
+            await engine.run_hooks("request", RequestView(req, retries.wire))
+            connected = [0.0]
+            _CONNECTED.set(connected)
+            sending = time.monotonic()  # after the hook, which may have taken its time
+            with engine.deadlines().after(self.timeout):
+                resp = await handler(req)
+                answered = True
+                status = resp.status
+                written = connected[0] or sending
+                try:
+                    info.body = await _read_capped(resp, engine.max_response_bytes)
+                except BaseException:
+                    resp.close()
+                    raise
+            await engine.run_hooks(
+                "response", ResponseView(resp, time.monotonic() - info.started, retries.wire)
+            )
+            return resp
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            if not sending:  # a request hook failed: nothing went out to arrive later
+                engine.limiter.release()
+            elif not answered:
+                engine._unanswered()
+            elif engine._answered_at is not None and not engine._session.borrowed:
+                engine._answered_at(written)
+            else:
+                engine.limiter.release()
+            if span is not None:
+                tracing.end_attempt(span, status, error)
+
+
+class RequestView:
+    """What an event hook sees of a request about to go out (read-only; key masked)."""
+
+    __slots__ = ("attempt", "headers", "method", "url")
+
+    def __init__(self, req: aiohttp.ClientRequest, attempt: int) -> None:
+        self.method = req.method
+        self.url = str(req.url)
+        self.attempt = attempt  # 1 for the first wire attempt of a call
+        self.headers = CIMultiDictProxy(
+            CIMultiDict(
+                (name, "***" if name.lower() in _MASKED else value)
+                for name, value in req.headers.items()
+            )
+        )
+
+    def __repr__(self) -> str:
+        return f"<RequestView {self.method} {self.url} attempt={self.attempt}>"
+
+
+class ResponseView:
+    """What an event hook sees of an answer (read-only)."""
+
+    __slots__ = ("attempt", "elapsed", "headers", "status")
+
+    def __init__(self, resp: aiohttp.ClientResponse, elapsed: float, attempt: int) -> None:
+        self.status = resp.status
+        self.headers = CIMultiDictProxy(CIMultiDict(resp.headers))
+        self.elapsed = elapsed
+        self.attempt = attempt
+
+    def __repr__(self) -> str:
+        return f"<ResponseView {self.status} attempt={self.attempt} {self.elapsed:.3f}s>"
+
+
+_MASKED = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
@@ -561,7 +758,10 @@ def _gone_at_last(request: Request, response: RawResponse, retries: _Retries) ->
 
 
 def _log_attempt(info: _Attempt, response: RawResponse) -> None:
-    _log_failure(info, response.method, response.path, response.status)
+    if logger.isEnabledFor(logging.DEBUG):
+        rid = request_id(response.headers)
+        outcome = f"{response.status} request_id={rid}" if rid else response.status
+        _log_failure(info, response.method, response.path, outcome)
 
 
 def _log_failure(info: _Attempt, method: str, path: str, outcome: object) -> None:

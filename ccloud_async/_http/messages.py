@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import msgspec
@@ -29,7 +29,7 @@ from ..errors import (
     ValidationError,
     status_error_class,
 )
-from ..models._base import check_fields, convert, decode, encode, secret_values
+from ..models._base import check_fields, convert, decode, encode, secret_values, to_builtins
 
 __all__ = [
     "CallOptions",
@@ -43,6 +43,7 @@ __all__ = [
     "error_for",
     "error_from_response",
     "expand_path",
+    "extra_header_pairs",
     "is_empty_message",
     "is_rate_limited",
     "parse_error_body",
@@ -94,6 +95,7 @@ class Request(msgspec.Struct, frozen=True, gc=False):
     response_type: type[Any] | None = None
     # Values of the request's secret fields, scrubbed from any error text we quote.
     secrets: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, on top of the client's
 
 
 def build_request(
@@ -108,6 +110,7 @@ def build_request(
     operation_id: str | None = None,
     response_type: type[Any] | None = None,
     secrets: tuple[str, ...] = (),
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Request:
     """A :class:`Request`; bad path or query values raise ``ValidationError``."""
     return Request(
@@ -121,6 +124,7 @@ def build_request(
         operation_id,
         response_type,
         secrets,
+        headers,
     )
 
 
@@ -211,10 +215,16 @@ def build_body(body_type: type[T], body: object, fields: Mapping[str, Any]) -> b
 
 
 def build_payload(
-    body_type: type[T], body: object, fields: Mapping[str, Any]
+    body_type: type[T],
+    body: object,
+    fields: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
 ) -> tuple[bytes, tuple[str, ...]]:
     """JSON for a request body given as a whole (``body=``) or as keyword fields, and
     the values of its secret fields (to keep out of any error text).
+
+    ``extra`` is merged into the JSON object as given, past the model's field check:
+    a field the API has and this SDK's snapshot does not can be sent today.
 
     Raises :class:`~ccloud_async.errors.ValidationError` (a ``TypeError`` and a
     ``ValueError``) naming the field for unknown, missing, mistyped or bad values, before
@@ -233,7 +243,33 @@ def build_payload(
             value = convert(body_type, value)
         except msgspec.ValidationError as exc:
             raise ValidationError(f"invalid {body_type.__name__}: {exc}") from None
-    return encode(value), secret_values(value)
+    if not extra:
+        return encode(value), secret_values(value)
+    merged = to_builtins(value)
+    merged.update(extra)
+    return encode(merged), secret_values(value)
+
+
+# Headers a keyword argument may not set: the credential travels only as configured.
+_GUARDED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def extra_header_pairs(extra: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """``extra_headers`` as pairs, refusing the credential headers and control characters."""
+    if not extra:
+        return ()
+    pairs = []
+    for name, value in extra.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValidationError("extra_headers must map header names to strings")
+        if name.strip().lower() in _GUARDED_HEADERS:
+            raise ValidationError(
+                f"extra_headers may not set {name}: the credential is the client's api_key/jwt"
+            )
+        if not (name.isprintable() and value.isprintable()) or ":" in name:
+            raise ValidationError(f"extra_headers: {name!r} is not a valid header")
+        pairs.append((name, value))
+    return tuple(pairs)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -263,6 +299,8 @@ class RawResponse:
     method: str
     path: str
     value: Any = None  # the decoded body, when the request named a response type
+    attempts: int = 1  # wire attempts it took, retries included
+    elapsed: float = 0.0  # seconds from the first attempt's start to this answer
 
 
 class _Status(msgspec.Struct):
@@ -364,6 +402,8 @@ def decode_response(type_: type[T], response: RawResponse) -> T:
     """
     body = response.body
     if not body.strip():
+        if type_ is Any:  # plain JSON asked for (cloud.request): nothing is None
+            return cast(T, None)
         if not is_empty_message(type_):
             raise _decode_error(type_, response, "the body is empty", malformed=True)
         body = b"{}"

@@ -1,6 +1,7 @@
 """Resumable export of the audit log to a JSON Lines file.
 
-One entry per line, oldest first, as the server sent it (``created_at`` is kept raw).
+One entry per line, oldest first, byte for byte as the server sent it (fields this SDK
+does not know included).
 Next to ``FILE`` a small state file ``FILE.resume`` holds, after each page:
 
 * ``token``  — the :class:`~ccloud_async.AuditResume` token after that page;
@@ -149,8 +150,6 @@ async def export_audit_log(
 
     ``on_page(written_this_run, total_in_file)`` is called after each saved page.
     """
-    from ..models import encode
-
     check_time(since, "--since")
     until_ns = check_time(until, "--until")
     f, state, resumed = _open(path, since, until, overwrite)
@@ -158,16 +157,18 @@ async def export_audit_log(
     written = 0
     finished = False
     with f:
-        stream = cloud.audit_logs.list(resume=state.token, limit=page_size)
+        # Records, not models: each line is the entry exactly as the server sent it,
+        # fields this SDK does not know yet included.
+        stream = cloud.audit_logs.records(resume=state.token, limit=page_size)
         async for page in stream.pages():
             lines: list[bytes] = []
-            for entry in page.entries:
-                created = entry.created_at
+            for record in page.entries:
+                created = record.created_at
                 past = isinstance(created, str) and timestamp_ns(created) > (until_ns or 0)
                 if until_ns is not None and past:
                     finished = True
                     break
-                lines.append(encode(entry) + b"\n")
+                lines.append(record.json + b"\n")
             f.write(b"".join(lines))
             f.flush()
             os.fsync(f.fileno())

@@ -19,7 +19,9 @@ and "written + ``jitter``" (20 ms: how much later than its neighbours one reques
 reach the server), and the eleventh start can never land in the first one's window.
 Throughput then stays near the limit whatever the answer time (10 starts per
 ``1 + jitter`` seconds at worst); a fresh connection (a TCP or TLS handshake before the
-write) counts from its answer.
+write) counts from its answer. So does every request to an emulator on this process's
+event loop (``_http/in_process_servers.py``): it reads a request only when the loop
+gets to it, which no network figure bounds.
 
 The gate needs a bound on time in transit: a request that got no answer — hung, or
 given up on by its timeout while perhaps still on its way — is taken to have reached

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 
 from .._http.engine import Engine
-from .._http.messages import CallOptions, Request, build_payload, build_request
+from .._http.messages import (
+    CallOptions,
+    Request,
+    build_payload,
+    build_request,
+    extra_header_pairs,
+)
 from ..errors import BadRequestError, ValidationError
 from ..models._base import UNSET
 from ..operations import IDEMPOTENCY_KEY, Operation
 from ..pagination import AsyncPager, Page, keyset_page, scim_page, single_page
+from ..responses import APIResponse, raw_response_wanted
 
 __all__ = ["DEFAULT_AUDIT_LIMIT", "DEFAULT_PAGE_LIMIT", "PageSize", "Resource", "given"]
 
@@ -60,6 +67,17 @@ def _keyed_body(
     return body, fields
 
 
+class Extras(NamedTuple):
+    """What a call adds as given: headers, query parameters, body fields."""
+
+    headers: Mapping[str, str] | None = None
+    query: Mapping[str, object] | None = None
+    body: Mapping[str, Any] | None = None
+
+
+_NO_EXTRAS = Extras(None, None, None)
+
+
 class PageSize:
     """The page size a list asks for: the caller's, else ``largest`` to spend the fewest
     requests. The API documents no cap; if it refuses ours (a 400 about the limit), use
@@ -95,14 +113,19 @@ class Resource:
         body: object,
         fields: Mapping[str, Any] | None,
         options: CallOptions,
+        extras: Extras,
     ) -> Request:
         payload: bytes | None = None
         secrets: tuple[str, ...] = ()
         if op.body_type is not None:
             body, fields = _keyed_body(op.body_type, body, fields or {})
-            payload, secrets = build_payload(op.body_type, body, fields)
+            payload, secrets = build_payload(op.body_type, body, fields, extras.body)
+        elif extras.body:
+            raise ValidationError(f"{op.method} sends no body: extra_body has nowhere to go")
         if query is not None and IDEMPOTENCY_KEY in query and query[IDEMPOTENCY_KEY] is None:
             query = {**query, IDEMPOTENCY_KEY: new_idempotency_key()}
+        if extras.query:
+            query = {**(query or {}), **extras.query}
         return build_request(
             op.http_method,
             op.path,
@@ -114,6 +137,7 @@ class Resource:
             operation_id=op.operation_id,
             response_type=response_type,
             secrets=secrets,
+            headers=extra_header_pairs(extras.headers),
         )
 
     async def _call(
@@ -126,10 +150,23 @@ class Resource:
         body: object = None,
         fields: Mapping[str, Any] | None = None,
         options: CallOptions = _CLIENT_DEFAULTS,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> T:
-        """Send ``op`` with these arguments; the success body decoded as ``response_type``."""
-        request = self._request(op, response_type, path_params, query, body, fields, options)
+        """Send ``op`` with these arguments; the success body decoded as ``response_type``
+        (or, under ``with_raw_response``, the :class:`~ccloud_async.APIResponse`)."""
+        extras = (
+            _NO_EXTRAS
+            if extra_headers is None and extra_query is None and extra_body is None
+            else Extras(extra_headers, extra_query, extra_body)
+        )
+        request = self._request(
+            op, response_type, path_params, query, body, fields, options, extras
+        )
         response = await self._engine.send(request)
+        if raw_response_wanted():
+            return cast(T, APIResponse(response, response_type))
         return cast(T, response.value)
 
     def _paged(
@@ -140,6 +177,8 @@ class Resource:
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: CallOptions = _CLIENT_DEFAULTS,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[Any]:
         """A lazy pager over the items of every page of a list operation.
 
@@ -157,6 +196,8 @@ class Resource:
                 path_params=path_params,
                 query={**query, **extra} or None,
                 options=options,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
 
         if op.paging == "keyset":

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+import msgspec
+
+from .._generated.operations import OPERATIONS
 from .._generated.resources.audit_logs import AuditLogsResource
-from .._http.messages import rfc3339
+from .._http.messages import CallOptions, rfc3339
 from ..audit.cursor import AuditResume, SortOrder
 from ..audit.stream import AuditLogStream
 from ..errors import ValidationError
-from ..models import AuditLogEntry, encode
+from ..models import AuditLogEntry, decode, encode
 from ._base import DEFAULT_AUDIT_LIMIT, PageSize
 
-__all__ = ["AuditLogs"]
+__all__ = ["AuditLogs", "AuditRecord"]
 
 
 def _cursor_text(value: datetime.datetime | str | None) -> str | None:
@@ -28,6 +31,40 @@ def _entry_id(entry: AuditLogEntry) -> str:
     if entry.id:
         return entry.id
     return "~" + hashlib.sha256(encode(entry)).hexdigest()[:32]
+
+
+class AuditRecord(msgspec.Struct, frozen=True, gc=False):
+    """One audit-log entry exactly as the server sent it.
+
+    ``json`` holds its bytes untouched — fields this SDK does not know yet included — and
+    ``id`` / ``created_at`` are read from it for the walk. ``entry()`` decodes the model.
+    """
+
+    json: bytes
+    id: str | None = None
+    created_at: str | None = None
+
+    def entry(self) -> AuditLogEntry:
+        return decode(AuditLogEntry, self.json)
+
+
+class _Keys(msgspec.Struct, gc=False):
+    id: str | None = None
+    created_at: str | None = None
+
+
+class _RawPage(msgspec.Struct, gc=False):
+    entries: list[msgspec.Raw] | None = None
+    next_starting_from: str | None = None
+
+
+_KEYS = msgspec.json.Decoder(_Keys)
+
+
+def _record_id(record: AuditRecord) -> str:
+    if record.id:
+        return record.id
+    return "~" + hashlib.sha256(record.json).hexdigest()[:32]
 
 
 class AuditLogs(AuditLogsResource):
@@ -55,33 +92,73 @@ class AuditLogs(AuditLogsResource):
         ``resume`` (an :class:`AuditResume` or its token) continues an earlier walk and
         overrides ``starting_from`` and ``sort_order``.
         """
-        if isinstance(resume, str):
-            resume = AuditResume.from_token(resume)
-        if resume is None:
-            if sort_order not in ("ASC", "DESC"):
-                raise ValidationError(f"sort_order must be ASC or DESC, got {sort_order!r}")
-            resume = AuditResume(_cursor_text(starting_from), sort_order)
-        order = resume.sort_order
+        start = _start(resume, starting_from, sort_order)
         size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
 
         async def fetch(cursor: str | None) -> tuple[list[AuditLogEntry], str | None]:
             page = await size.fetch(
                 lambda n: self.list_page(
                     starting_from=cursor,
-                    sort_order=order,
+                    sort_order=start.sort_order,
                     limit=n,
                     timeout=timeout,
                     max_retries=max_retries,
                 )
             )
-            entries = page.entries if isinstance(page.entries, list) else []
-            next_from = page.next_starting_from
-            return entries, next_from if isinstance(next_from, str) and next_from else None
+            return page.entries or [], page.next_starting_from or None
 
         return AuditLogStream(
-            fetch,
-            _entry_id,
-            start=resume,
-            follow=follow,
-            poll_interval=poll_interval,
+            fetch, _entry_id, start=start, follow=follow, poll_interval=poll_interval
         )
+
+    def records(
+        self,
+        starting_from: datetime.datetime | str | None = None,
+        sort_order: SortOrder = "ASC",
+        limit: int | None = None,
+        follow: bool = False,
+        *,
+        resume: AuditResume | str | None = None,
+        poll_interval: float = 5.0,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> AuditLogStream[AuditRecord]:
+        """Like :meth:`list`, but each entry as an :class:`AuditRecord`: the bytes the
+        server sent, so nothing it sends is lost (what an export should keep)."""
+        start = _start(resume, starting_from, sort_order)
+        size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
+        op = OPERATIONS["CockroachCloud_ListAuditLogs"]
+
+        async def fetch(cursor: str | None) -> tuple[list[AuditRecord], str | None]:
+            page = await size.fetch(
+                lambda n: self._call(
+                    op,
+                    _RawPage,
+                    query={"starting_from": cursor, "sort_order": start.sort_order, "limit": n},
+                    options=CallOptions(timeout=timeout, max_retries=max_retries),
+                )
+            )
+            records = []
+            for raw in page.entries or []:
+                keys = _KEYS.decode(raw)
+                records.append(AuditRecord(bytes(raw), keys.id, keys.created_at))
+            return records, page.next_starting_from or None
+
+        return AuditLogStream(
+            fetch, _record_id, start=start, follow=follow, poll_interval=poll_interval
+        )
+
+
+def _start(
+    resume: AuditResume | str | None,
+    starting_from: datetime.datetime | str | None,
+    sort_order: SortOrder,
+) -> AuditResume:
+    """Where a walk starts: a resume point (or its token), else ``starting_from``."""
+    if isinstance(resume, str):
+        return AuditResume.from_token(resume)
+    if resume is not None:
+        return resume
+    if sort_order not in ("ASC", "DESC"):
+        raise ValidationError(f"sort_order must be ASC or DESC, got {sort_order!r}")
+    return AuditResume(_cursor_text(starting_from), sort_order)

@@ -39,6 +39,7 @@ import msgspec
 from aiohttp import web
 
 from .._clock import SYSTEM_CLOCK, WallClock
+from .._http import in_process_servers
 from .._logging import child
 from .areas import Areas
 from .areas.clusters import ClusterStore
@@ -139,6 +140,7 @@ class FakeCloud:
         self.response_checker = ResponseChecker() if validate_responses else None
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+        self._address = ("", 0)
         self._closing = asyncio.Event()
 
     # --- lifecycle -----------------------------------------------------------------
@@ -168,6 +170,9 @@ class FakeCloud:
         self._runner = runner
         host, port = runner.addresses[0][:2]
         self.port = port
+        # Clients on this loop count their limiter slots from our answers (see there).
+        self._address = (host, port)
+        in_process_servers.register(host, port)
         scheme = "https" if self.ssl is not None else "http"
         self._url = f"{scheme}://{host if ':' not in host else f'[{host}]'}:{port}"
         return self
@@ -178,6 +183,7 @@ class FakeCloud:
             return
         self._closing.set()
         await runner.cleanup()
+        in_process_servers.unregister(*self._address)
         self._url = None
 
     async def __aenter__(self) -> FakeCloud:

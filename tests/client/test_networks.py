@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
@@ -48,6 +49,61 @@ async def test_latency_and_jitter_never_put_eleven_in_a_second(answer_time: floa
                 await asyncio.gather(*(cloud.clusters.get(cluster_id) for _ in range(40)))
     assert fake.max_in_window(1.0) <= 10
     assert fake.stats.rate_limited == 0 and fake.stats.requests == 40
+
+
+class FirstOfBurst:
+    """True once: for the first attempt after ``arm()``."""
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    def __call__(self) -> bool:
+        fire, self.armed = self.armed, False
+        return fire
+
+
+async def _eleven_after_a_late_first(
+    cloud: CockroachCloud, fake: FakeCloud, first: FirstOfBurst
+) -> None:
+    cluster_id = fake.clusters.all()[0]["id"]
+    await cloud.clusters.get(cluster_id)  # a warm connection: later writes count from sending
+    await asyncio.sleep(1.1)
+    fake.reset_stats()
+    first.armed = True
+    await asyncio.gather(*(cloud.clusters.get(cluster_id) for _ in range(21)))
+    assert fake.stats.rate_limited == 0 and fake.stats.requests == 21
+    assert fake.max_in_window(1.0) <= 10
+
+
+async def test_a_busy_loop_cannot_crowd_an_in_process_emulator() -> None:
+    # The emulator shares our loop: a stall (a GC, 200 handlers) just after one request
+    # was written delays its arrival there, so its slot must count from its answer.
+    first = FirstOfBurst()
+
+    def stall_after_writing(request: object) -> None:
+        if first():
+            asyncio.get_running_loop().call_soon(time.sleep, 0.15)
+
+    async with FakeCloud(rate_limit=10, seed_clusters=1) as fake:
+        hooks = {"request": [stall_after_writing]}
+        async with CockroachCloud(api_key=KEY, base_url=fake.url, event_hooks=hooks) as cloud:
+            await _eleven_after_a_late_first(cloud, fake, first)
+
+
+async def test_a_slow_request_hook_delays_the_count_not_the_write() -> None:
+    # Across a network a slot counts from the write; a hook that takes 150 ms runs
+    # before the write, so the slot must not count from before the hook.
+    first = FirstOfBurst()
+
+    async def slow_hook(request: object) -> None:
+        if first():
+            await asyncio.sleep(0.15)
+
+    async with FakeCloud(rate_limit=10, seed_clusters=1) as fake:
+        async with LatencyRelay(fake.url) as relay:
+            hooks = {"request": [slow_hook]}
+            async with CockroachCloud(api_key=KEY, base_url=relay.url, event_hooks=hooks) as cloud:
+                await _eleven_after_a_late_first(cloud, fake, first)
 
 
 def test_an_answered_slot_counts_from_arrival_not_answer() -> None:

@@ -27,13 +27,15 @@ async def mistakes(cloud: CockroachCloud) -> None:
     cloud.clusters.list(sort_order="UP")  # error: sort_order
     cloud.audit_logs.list(sort_order="down")  # error: sort_order
     await cloud.cmek.wait("c1", until="ENABLD")  # error: until
+    await cloud.with_raw_response.clusters.get("c1", timout=3)  # error: timout
+    (await cloud.with_raw_response.clusters.get("c1")).parse().nmae  # error: nmae
 """
 
 READING = """
 from typing import assert_type
 
-from ccloud_async import APITimeoutError, CockroachCloud, WaitTimeoutError
-from ccloud_async.models import CloudProvider, Plan
+from ccloud_async import APIResponse, APITimeoutError, CockroachCloud, WaitTimeoutError
+from ccloud_async.models import Cluster, CloudProvider, Plan
 
 
 async def reading(cloud: CockroachCloud) -> int:
@@ -49,6 +51,18 @@ async def reading(cloud: CockroachCloud) -> int:
         if entry.id is not None and entry.created_at is not None:
             assert_type(entry.id, str)
     return limits.provisioned_virtual_cpus
+
+
+async def raw(cloud: CockroachCloud) -> str | None:
+    response = await cloud.with_raw_response.clusters.get("c1", extra_query={"view": "x"})
+    assert_type(response, APIResponse[Cluster])
+    assert_type(response.parse(), Cluster)
+    assert_type(response.status, int)
+    anything = await cloud.request("GET", "/api/v1/new/{id}", path_params={"id": "1"})
+    typed = await cloud.request("GET", "/api/v1/clusters/c1", cast_to=Cluster)
+    assert_type(typed, Cluster)
+    print(anything)
+    return response.request_id
 
 
 async def choices(cloud: CockroachCloud) -> None:

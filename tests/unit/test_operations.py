@@ -61,7 +61,8 @@ _KEYSET = {
     "pagination.sort_order": "sort_order",
     "pagination.sort_by": "sort_by",
 }
-_COMMON = {"body", "timeout", "max_retries", "retry_unsafe"}
+_COMMON = {"body", "timeout", "max_retries", "retry_unsafe", "extra_headers", "extra_query"}
+_COMMON |= {"extra_body"}
 ALL = sorted(OPERATIONS)
 OPERATIONS_BY_METHOD = {op.method: op for op in OPERATIONS.values()}
 
@@ -229,10 +230,11 @@ def test_method_signature(op_id: str) -> None:
     )
     keywords = {p.name for p in params.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
     expected = {query_arg(q) for q in op.query_params} | {"timeout", "max_retries"}
+    expected |= {"extra_headers", "extra_query"}  # every method has the escape hatches
     if op.http_method in {"POST", "PATCH"}:
         expected.add("retry_unsafe")
     if op.body_type is not None:
-        expected |= {"body"} | {snake(f.encode_name) for f in _fields(op.body_type)}
+        expected |= {"body", "extra_body"} | {snake(f.encode_name) for f in _fields(op.body_type)}
     assert keywords == expected
     for name in keywords - _COMMON:
         default = params[name].default
@@ -266,11 +268,15 @@ def test_hand_written_cluster_signatures_are_kept() -> None:
         "page",
         "timeout",
         "max_retries",
+        "extra_headers",
+        "extra_query",
     ]
     assert list(inspect.signature(cloud.clusters.get).parameters) == [
         "cluster_id",
         "timeout",
         "max_retries",
+        "extra_headers",
+        "extra_query",
     ]
     create = inspect.signature(cloud.clusters.create).parameters
     assert {"body", "name", "provider", "spec", "retry_unsafe"} <= set(create)

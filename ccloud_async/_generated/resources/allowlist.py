@@ -35,6 +35,8 @@ class AllowlistResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[AllowlistEntry]:
         """Allowlist entries, page by page.
 
@@ -53,6 +55,8 @@ class AllowlistResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -68,6 +72,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     @overload
     async def add(
@@ -78,6 +85,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     async def add(
         self,
@@ -92,6 +102,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry:
         """Add a CIDR range to the allowlist.
 
@@ -108,6 +121,9 @@ class AllowlistResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @overload
@@ -122,6 +138,9 @@ class AllowlistResource(Resource):
         name: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     @overload
     async def set(
@@ -133,6 +152,9 @@ class AllowlistResource(Resource):
         body: UpdateAllowlistEntryRequest | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     async def set(
         self,
@@ -146,6 +168,9 @@ class AllowlistResource(Resource):
         ui: bool | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry:
         """Add or replace the allowlist entry of a CIDR range.
 
@@ -158,6 +183,9 @@ class AllowlistResource(Resource):
             body=body,
             fields=given(name=name, sql=sql, ui=ui),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete(
@@ -168,6 +196,8 @@ class AllowlistResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AllowlistEntry:
         """Remove a CIDR range from the allowlist.
 
@@ -178,6 +208,8 @@ class AllowlistResource(Resource):
             AllowlistEntry,
             path_params={"cluster_id": cluster_id, "cidr_ip": cidr_ip, "cidr_mask": cidr_mask},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -193,6 +225,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     @overload
     async def update(
@@ -205,6 +240,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry: ...
     async def update(
         self,
@@ -219,6 +257,9 @@ class AllowlistResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AllowlistEntry:
         """Change an allowlist entry.
 
@@ -235,4 +276,7 @@ class AllowlistResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -9,6 +9,7 @@ The operations of ``cloud.audit_logs``, extended by ``resources/audit_logs.py``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Literal
 
 from ..._http.messages import CallOptions
@@ -30,6 +31,8 @@ class AuditLogsResource(Resource):
         limit: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ListAuditLogsResponse:
         """One page of audit log entries.
 
@@ -40,4 +43,6 @@ class AuditLogsResource(Resource):
             ListAuditLogsResponse,
             query={"starting_from": starting_from, "sort_order": sort_order, "limit": limit},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

@@ -40,6 +40,8 @@ class BlackoutWindowsResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[BlackoutWindow]:
         """Blackout windows, page by page.
 
@@ -59,6 +61,8 @@ class BlackoutWindowsResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -71,6 +75,9 @@ class BlackoutWindowsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> BlackoutWindow: ...
     @overload
     async def create(
@@ -81,6 +88,9 @@ class BlackoutWindowsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> BlackoutWindow: ...
     async def create(
         self,
@@ -92,6 +102,9 @@ class BlackoutWindowsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> BlackoutWindow:
         """Add a blackout window.
 
@@ -109,6 +122,9 @@ class BlackoutWindowsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get(
@@ -118,6 +134,8 @@ class BlackoutWindowsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> BlackoutWindow:
         """One blackout window.
 
@@ -130,6 +148,8 @@ class BlackoutWindowsResource(Resource):
             BlackoutWindow,
             path_params={"cluster_id": cluster_id, "blackout_window_id": blackout_window_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def delete(
@@ -139,6 +159,8 @@ class BlackoutWindowsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> BlackoutWindow:
         """Remove a blackout window.
 
@@ -151,6 +173,8 @@ class BlackoutWindowsResource(Resource):
             BlackoutWindow,
             path_params={"cluster_id": cluster_id, "blackout_window_id": blackout_window_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update(
@@ -164,6 +188,9 @@ class BlackoutWindowsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> BlackoutWindow:
         """Change a blackout window.
 
@@ -181,4 +208,7 @@ class BlackoutWindowsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

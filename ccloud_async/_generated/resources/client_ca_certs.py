@@ -24,7 +24,13 @@ class ClientCACertsResource(Resource):
     """The client CA certificate of a cluster."""
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ClientCACertInfo:
         """The client CA certificate and its status.
 
@@ -35,6 +41,8 @@ class ClientCACertsResource(Resource):
             ClientCACertInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -46,6 +54,9 @@ class ClientCACertsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClientCACertInfo: ...
     @overload
     async def set(
@@ -56,6 +67,9 @@ class ClientCACertsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClientCACertInfo: ...
     async def set(
         self,
@@ -66,6 +80,9 @@ class ClientCACertsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClientCACertInfo:
         """Install a client CA certificate.
 
@@ -82,10 +99,19 @@ class ClientCACertsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ClientCACertInfo:
         """Remove the client CA certificate.
 
@@ -96,6 +122,8 @@ class ClientCACertsResource(Resource):
             ClientCACertInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update(
@@ -107,6 +135,9 @@ class ClientCACertsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClientCACertInfo:
         """Replace the client CA certificate.
 
@@ -123,4 +154,7 @@ class ClientCACertsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -53,6 +53,8 @@ class ClustersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[ClusterMajorVersion]:
         """Major CockroachDB versions on offer, page by page.
 
@@ -70,6 +72,8 @@ class ClustersResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -83,6 +87,8 @@ class ClustersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[Cluster]:
         """Every cluster, page by page.
 
@@ -102,6 +108,8 @@ class ClustersResource(Resource):
                 "pagination.sort_by": sort_by,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -114,6 +122,9 @@ class ClustersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Cluster: ...
     @overload
     async def create(
@@ -123,6 +134,9 @@ class ClustersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Cluster: ...
     async def create(
         self,
@@ -134,6 +148,9 @@ class ClustersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Cluster:
         """Create a cluster (serverless or dedicated).
 
@@ -149,6 +166,9 @@ class ClustersResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list_available_regions(
@@ -162,6 +182,8 @@ class ClustersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[CloudProviderRegion]:
         """Regions where clusters can be placed, page by page.
 
@@ -181,10 +203,18 @@ class ClustersResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> Cluster:
         """One cluster, deleted ones included.
 
@@ -195,10 +225,18 @@ class ClustersResource(Resource):
             Cluster,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def delete(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> Cluster:
         """Delete a cluster and all of its data.
 
@@ -209,6 +247,8 @@ class ClustersResource(Resource):
             Cluster,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update(
@@ -237,6 +277,9 @@ class ClustersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Cluster:
         """Scale, edit or upgrade a cluster.
 
@@ -262,6 +305,9 @@ class ClustersResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get_connection_string(
@@ -273,6 +319,8 @@ class ClustersResource(Resource):
         os: Literal["MAC", "LINUX", "WINDOWS"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetConnectionStringResponse:
         """A connection string and its parts for a cluster.
 
@@ -284,6 +332,8 @@ class ClustersResource(Resource):
             path_params={"cluster_id": cluster_id},
             query={"database": database, "sql_user": sql_user, "os": os},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list_nodes(
@@ -297,6 +347,8 @@ class ClustersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[Node]:
         """The nodes of a cluster, page by page.
 
@@ -316,4 +368,6 @@ class ClustersResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

@@ -30,7 +30,13 @@ class CMEKResource(Resource):
     """Customer-managed encryption keys (CMEK) of a cluster."""
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> CMEKClusterInfo:
         """CMEK state of a cluster and its regions.
 
@@ -41,6 +47,8 @@ class CMEKResource(Resource):
             CMEKClusterInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -51,6 +59,9 @@ class CMEKResource(Resource):
         region_specs: Sequence[CMEKRegionSpecification | Mapping[str, Any]],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     @overload
     async def update_spec(
@@ -60,6 +71,9 @@ class CMEKResource(Resource):
         body: CMEKClusterSpecification | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     async def update_spec(
         self,
@@ -69,6 +83,9 @@ class CMEKResource(Resource):
         region_specs: Sequence[CMEKRegionSpecification | Mapping[str, Any]] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo:
         """Change the CMEK key specification.
 
@@ -81,6 +98,9 @@ class CMEKResource(Resource):
             body=body,
             fields=given(region_specs=region_specs),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @overload
@@ -92,6 +112,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     @overload
     async def enable(
@@ -102,6 +125,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     async def enable(
         self,
@@ -112,6 +138,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo:
         """Turn on CMEK for a cluster.
 
@@ -128,6 +157,9 @@ class CMEKResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @overload
@@ -139,6 +171,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     @overload
     async def update_status(
@@ -149,6 +184,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo: ...
     async def update_status(
         self,
@@ -159,6 +197,9 @@ class CMEKResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CMEKClusterInfo:
         """Change the CMEK status (e.g. revoke).
 
@@ -175,4 +216,7 @@ class CMEKResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

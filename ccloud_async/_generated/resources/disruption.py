@@ -28,7 +28,13 @@ class DisruptionResource(Resource):
     """Simulated disruption of a cluster's nodes or regions."""
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ClusterDisruptionInfo:
         """The disruption applied to a cluster.
 
@@ -41,6 +47,8 @@ class DisruptionResource(Resource):
             ClusterDisruptionInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update(
@@ -54,6 +62,9 @@ class DisruptionResource(Resource):
         | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClusterDisruptionInfo:
         """Set or clear a simulated disruption.
 
@@ -68,4 +79,7 @@ class DisruptionResource(Resource):
             body=body,
             fields=given(regional_disruptor_specifications=regional_disruptor_specifications),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

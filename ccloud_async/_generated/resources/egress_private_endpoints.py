@@ -42,6 +42,8 @@ class EgressPrivateEndpointsResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[EgressPrivateEndpoint]:
         """Egress private endpoints, page by page.
 
@@ -61,6 +63,8 @@ class EgressPrivateEndpointsResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -75,6 +79,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint: ...
     @overload
     async def create(
@@ -85,6 +92,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint: ...
     async def create(
         self,
@@ -99,6 +109,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint:
         """Create an egress private endpoint.
 
@@ -120,6 +133,9 @@ class EgressPrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get(
@@ -129,6 +145,8 @@ class EgressPrivateEndpointsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> EgressPrivateEndpoint:
         """One egress private endpoint.
 
@@ -141,6 +159,8 @@ class EgressPrivateEndpointsResource(Resource):
             EgressPrivateEndpoint,
             path_params={"cluster_id": cluster_id, "id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def delete(
@@ -150,6 +170,8 @@ class EgressPrivateEndpointsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> dict[str, Any]:
         """Remove an egress private endpoint.
 
@@ -162,6 +184,8 @@ class EgressPrivateEndpointsResource(Resource):
             dict,
             path_params={"cluster_id": cluster_id, "id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -174,6 +198,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint: ...
     @overload
     async def update(
@@ -185,6 +212,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint: ...
     async def update(
         self,
@@ -196,6 +226,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> EgressPrivateEndpoint:
         """Change an egress private endpoint.
 
@@ -213,6 +246,9 @@ class EgressPrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     @overload
@@ -225,6 +261,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]: ...
     @overload
     async def update_domain_names(
@@ -236,6 +275,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]: ...
     async def update_domain_names(
         self,
@@ -247,6 +289,9 @@ class EgressPrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Change the domain names of an egress private endpoint.
 
@@ -271,4 +316,7 @@ class EgressPrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -9,6 +9,7 @@ The operations of ``cloud.invoices``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Literal
 
 from ..._http.messages import CallOptions
@@ -31,6 +32,8 @@ class InvoicesResource(Resource):
         end_time: datetime.datetime | str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[Invoice]:
         """Invoices of the organization.
 
@@ -43,10 +46,18 @@ class InvoicesResource(Resource):
             ListInvoicesResponse,
             query={"status": status, "start_time": start_time, "end_time": end_time},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get(
-        self, invoice_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        invoice_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> Invoice:
         """One invoice with its line items.
 
@@ -57,4 +68,6 @@ class InvoicesResource(Resource):
             Invoice,
             path_params={"invoice_id": invoice_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

@@ -40,6 +40,8 @@ class JWTIssuersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[JWTIssuer]:
         """JWT issuers, page by page.
 
@@ -58,6 +60,8 @@ class JWTIssuersResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -72,6 +76,9 @@ class JWTIssuersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> JWTIssuer: ...
     @overload
     async def add(
@@ -81,6 +88,9 @@ class JWTIssuersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> JWTIssuer: ...
     async def add(
         self,
@@ -94,6 +104,9 @@ class JWTIssuersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> JWTIssuer:
         """Trust a JWT issuer.
 
@@ -116,10 +129,19 @@ class JWTIssuersResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get(
-        self, id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> JWTIssuer:
         """One JWT issuer.
 
@@ -132,10 +154,18 @@ class JWTIssuersResource(Resource):
             JWTIssuer,
             path_params={"id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def delete(
-        self, id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> JWTIssuer:
         """Stop trusting a JWT issuer.
 
@@ -148,6 +178,8 @@ class JWTIssuersResource(Resource):
             JWTIssuer,
             path_params={"id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update(
@@ -163,6 +195,9 @@ class JWTIssuersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> JWTIssuer:
         """Change a JWT issuer.
 
@@ -186,4 +221,7 @@ class JWTIssuersResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

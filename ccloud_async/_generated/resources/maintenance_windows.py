@@ -24,7 +24,13 @@ class MaintenanceWindowsResource(Resource):
     """The maintenance window of a cluster."""
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> MaintenanceWindow:
         """The maintenance window.
 
@@ -35,6 +41,8 @@ class MaintenanceWindowsResource(Resource):
             MaintenanceWindow,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -46,6 +54,9 @@ class MaintenanceWindowsResource(Resource):
         window_duration: str,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MaintenanceWindow: ...
     @overload
     async def set(
@@ -55,6 +66,9 @@ class MaintenanceWindowsResource(Resource):
         body: MaintenanceWindow | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MaintenanceWindow: ...
     async def set(
         self,
@@ -65,6 +79,9 @@ class MaintenanceWindowsResource(Resource):
         window_duration: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MaintenanceWindow:
         """Set the maintenance window.
 
@@ -77,10 +94,19 @@ class MaintenanceWindowsResource(Resource):
             body=body,
             fields=given(offset_duration=offset_duration, window_duration=window_duration),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> MaintenanceWindow:
         """Remove the maintenance window.
 
@@ -91,4 +117,6 @@ class MaintenanceWindowsResource(Resource):
             MaintenanceWindow,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

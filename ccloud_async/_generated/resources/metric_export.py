@@ -32,7 +32,13 @@ class MetricExportResource(Resource):
     """Export of a cluster's metrics to CloudWatch, Datadog or Prometheus."""
 
     async def get_cloudwatch(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> CloudWatchMetricExportInfo:
         """CloudWatch metric export configuration and status.
 
@@ -45,6 +51,8 @@ class MetricExportResource(Resource):
             CloudWatchMetricExportInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -59,6 +67,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CloudWatchMetricExportInfo: ...
     @overload
     async def enable_cloudwatch(
@@ -69,6 +80,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CloudWatchMetricExportInfo: ...
     async def enable_cloudwatch(
         self,
@@ -82,6 +96,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CloudWatchMetricExportInfo:
         """Start or reconfigure metric export to CloudWatch.
 
@@ -104,10 +121,19 @@ class MetricExportResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def disable_cloudwatch(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> DeleteMetricExportResponse:
         """Stop exporting metrics to CloudWatch.
 
@@ -120,10 +146,18 @@ class MetricExportResource(Resource):
             DeleteMetricExportResponse,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_datadog(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> DatadogMetricExportInfo:
         """Datadog metric export configuration and status.
 
@@ -136,6 +170,8 @@ class MetricExportResource(Resource):
             DatadogMetricExportInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -148,6 +184,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DatadogMetricExportInfo: ...
     @overload
     async def enable_datadog(
@@ -158,6 +197,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DatadogMetricExportInfo: ...
     async def enable_datadog(
         self,
@@ -169,6 +211,9 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DatadogMetricExportInfo:
         """Start or reconfigure metric export to Datadog.
 
@@ -186,10 +231,19 @@ class MetricExportResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def disable_datadog(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> DeleteMetricExportResponse:
         """Stop exporting metrics to Datadog.
 
@@ -202,10 +256,18 @@ class MetricExportResource(Resource):
             DeleteMetricExportResponse,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_prometheus(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> PrometheusMetricExportInfo:
         """Prometheus scrape endpoint configuration and status.
 
@@ -218,6 +280,8 @@ class MetricExportResource(Resource):
             PrometheusMetricExportInfo,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def enable_prometheus(
@@ -227,6 +291,8 @@ class MetricExportResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> PrometheusMetricExportInfo:
         """Expose metrics for Prometheus to scrape.
 
@@ -242,10 +308,18 @@ class MetricExportResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def disable_prometheus(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> DeleteMetricExportResponse:
         """Stop exposing metrics to Prometheus.
 
@@ -258,4 +332,6 @@ class MetricExportResource(Resource):
             DeleteMetricExportResponse,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

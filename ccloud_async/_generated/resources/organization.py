@@ -8,6 +8,8 @@ The operations of ``cloud.organization``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..._http.messages import CallOptions
 from ...models import Organization
 from ...resources._base import Resource
@@ -20,7 +22,12 @@ class OrganizationResource(Resource):
     """The organization the credentials belong to."""
 
     async def get(
-        self, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> Organization:
         """The organization of the caller.
 
@@ -30,4 +37,6 @@ class OrganizationResource(Resource):
             _OPS["CockroachCloud_GetOrganizationInfo"],
             Organization,
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

@@ -42,7 +42,13 @@ class PrivateEndpointsResource(Resource):
     """Private endpoint services, connections and trusted owners of a cluster."""
 
     def list_aws_connections(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[AwsEndpointConnection]:
         """AWS endpoint connections of a cluster.
 
@@ -55,6 +61,8 @@ class PrivateEndpointsResource(Resource):
             AwsEndpointConnections,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -67,6 +75,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AwsEndpointConnection: ...
     @overload
     async def set_aws_connection_state(
@@ -78,6 +89,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AwsEndpointConnection: ...
     async def set_aws_connection_state(
         self,
@@ -91,6 +105,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AwsEndpointConnection:
         """Accept or reject an AWS endpoint connection.
 
@@ -107,10 +124,19 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list_connections(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[PrivateEndpointConnection]:
         """Private endpoint connections of a cluster.
 
@@ -124,6 +150,8 @@ class PrivateEndpointsResource(Resource):
             PrivateEndpointConnections,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -135,6 +163,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> PrivateEndpointConnection: ...
     @overload
     async def add_connection(
@@ -145,6 +176,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> PrivateEndpointConnection: ...
     async def add_connection(
         self,
@@ -155,6 +189,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> PrivateEndpointConnection:
         """Accept a private endpoint connection.
 
@@ -172,6 +209,9 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete_connection(
@@ -181,6 +221,8 @@ class PrivateEndpointsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> dict[str, Any]:
         """Remove a private endpoint connection.
 
@@ -193,10 +235,18 @@ class PrivateEndpointsResource(Resource):
             dict,
             path_params={"cluster_id": cluster_id, "endpoint_id": endpoint_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list_services(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[PrivateEndpointService]:
         """Private endpoint services of a cluster, one per region.
 
@@ -209,6 +259,8 @@ class PrivateEndpointsResource(Resource):
             PrivateEndpointServices,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def create_services(
@@ -218,6 +270,8 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> PrivateEndpointServices:
         """Create the private endpoint services of a cluster.
 
@@ -232,10 +286,18 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list_trusted_owners(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[PrivateEndpointTrustedOwner]:
         """Cloud accounts trusted to connect through private endpoints.
 
@@ -249,6 +311,8 @@ class PrivateEndpointsResource(Resource):
             ListPrivateEndpointTrustedOwnersResponse,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -261,6 +325,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AddPrivateEndpointTrustedOwnerResponse: ...
     @overload
     async def add_trusted_owner(
@@ -271,6 +338,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AddPrivateEndpointTrustedOwnerResponse: ...
     async def add_trusted_owner(
         self,
@@ -282,6 +352,9 @@ class PrivateEndpointsResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AddPrivateEndpointTrustedOwnerResponse:
         """Trust a cloud account to connect through private endpoints.
 
@@ -299,6 +372,9 @@ class PrivateEndpointsResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get_trusted_owner(
@@ -308,6 +384,8 @@ class PrivateEndpointsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetPrivateEndpointTrustedOwnerResponse:
         """One trusted cloud account.
 
@@ -320,6 +398,8 @@ class PrivateEndpointsResource(Resource):
             GetPrivateEndpointTrustedOwnerResponse,
             path_params={"cluster_id": cluster_id, "owner_id": owner_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def remove_trusted_owner(
@@ -329,6 +409,8 @@ class PrivateEndpointsResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> RemovePrivateEndpointTrustedOwnerResponse:
         """Stop trusting a cloud account.
 
@@ -341,4 +423,6 @@ class PrivateEndpointsResource(Resource):
             RemovePrivateEndpointTrustedOwnerResponse,
             path_params={"cluster_id": cluster_id, "owner_id": owner_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

@@ -44,6 +44,8 @@ class RestoresResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[Restore]:
         """Restores into a cluster, page by page.
 
@@ -64,6 +66,8 @@ class RestoresResource(Resource):
                 "end_time": end_time,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get(
@@ -73,6 +77,8 @@ class RestoresResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> Restore:
         """One restore and its progress.
 
@@ -83,6 +89,8 @@ class RestoresResource(Resource):
             Restore,
             path_params={"cluster_id": cluster_id, "restore_id": restore_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -98,6 +106,9 @@ class RestoresResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Restore: ...
     @overload
     async def create(
@@ -108,6 +119,9 @@ class RestoresResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Restore: ...
     async def create(
         self,
@@ -122,6 +136,9 @@ class RestoresResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Restore:
         """Start restoring a backup into a cluster.
 
@@ -144,4 +161,7 @@ class RestoresResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -41,6 +41,8 @@ class RolesResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[UserRoleGrants]:
         """Role grants of every user, page by page.
 
@@ -58,10 +60,18 @@ class RolesResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def list_for_user(
-        self, user_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        user_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetAllRolesForUserResponse:
         """Every role granted to one user.
 
@@ -72,6 +82,8 @@ class RolesResource(Resource):
             GetAllRolesForUserResponse,
             path_params={"user_id": user_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -82,6 +94,9 @@ class RolesResource(Resource):
         roles: Sequence[BuiltInRole | Mapping[str, Any]],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetAllRolesForUserResponse: ...
     @overload
     async def set_for_user(
@@ -91,6 +106,9 @@ class RolesResource(Resource):
         body: SetRolesForUserRequest | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetAllRolesForUserResponse: ...
     async def set_for_user(
         self,
@@ -100,6 +118,9 @@ class RolesResource(Resource):
         roles: Sequence[BuiltInRole | Mapping[str, Any]] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetAllRolesForUserResponse:
         """Replace every role of one user.
 
@@ -112,6 +133,9 @@ class RolesResource(Resource):
             body=body,
             fields=given(roles=roles),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def add_user(
@@ -137,6 +161,8 @@ class RolesResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetAllRolesForUserResponse:
         """Grant one role on one resource to a user.
 
@@ -156,6 +182,8 @@ class RolesResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def remove_user(
@@ -180,6 +208,8 @@ class RolesResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetAllRolesForUserResponse:
         """Revoke one role on one resource from a user.
 
@@ -195,6 +225,8 @@ class RolesResource(Resource):
                 "role_name": role_name,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def find_users_by_email(
@@ -203,6 +235,8 @@ class RolesResource(Resource):
         email: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetPersonUsersByEmailResponse:
         """Find person users by email.
 
@@ -213,4 +247,6 @@ class RolesResource(Resource):
             GetPersonUsersByEmailResponse,
             query={"email": email},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )

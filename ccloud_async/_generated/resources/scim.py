@@ -60,6 +60,8 @@ class SCIMResource(Resource):
         start_index: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[ScimGroup]:
         """SCIM groups, optionally filtered.
 
@@ -78,6 +80,8 @@ class SCIMResource(Resource):
                 "startIndex": start_index,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -91,6 +95,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     @overload
     async def create_group(
@@ -100,6 +107,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     async def create_group(
         self,
@@ -112,6 +122,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup:
         """Create a SCIM group.
 
@@ -129,6 +142,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_groups_with_put(
@@ -142,6 +158,9 @@ class SCIMResource(Resource):
         start_index: int | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetGroupsResponse:
         """Search SCIM groups (old PUT form).
 
@@ -166,6 +185,9 @@ class SCIMResource(Resource):
                 startIndex=start_index,
             ),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_groups(
@@ -180,6 +202,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetGroupsResponse:
         """Search SCIM groups (POST form).
 
@@ -201,6 +226,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get_group(
@@ -211,6 +239,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ScimGroup:
         """One SCIM group.
 
@@ -222,6 +252,8 @@ class SCIMResource(Resource):
             path_params={"id": id},
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -235,6 +267,9 @@ class SCIMResource(Resource):
         members: Sequence[ScimResource | Mapping[str, Any]] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     @overload
     async def replace_group(
@@ -244,6 +279,9 @@ class SCIMResource(Resource):
         body: UpdateGroupRequest | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     async def replace_group(
         self,
@@ -256,6 +294,9 @@ class SCIMResource(Resource):
         schemas: Sequence[str] | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup:
         """Replace a SCIM group.
 
@@ -270,10 +311,19 @@ class SCIMResource(Resource):
                 displayName=display_name, externalId=external_id, members=members, schemas=schemas
             ),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete_group(
-        self, id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> dict[str, Any]:
         """Remove a SCIM group.
 
@@ -284,6 +334,8 @@ class SCIMResource(Resource):
             dict,
             path_params={"id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -296,6 +348,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     @overload
     async def patch_group(
@@ -306,6 +361,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup: ...
     async def patch_group(
         self,
@@ -317,6 +375,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup:
         """Apply SCIM patch operations to a group.
 
@@ -333,6 +394,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_group_with_put(
@@ -344,6 +408,9 @@ class SCIMResource(Resource):
         excluded_attributes: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup:
         """Read one SCIM group (old PUT form).
 
@@ -363,6 +430,9 @@ class SCIMResource(Resource):
             body=body,
             fields=given(attributes=attributes, excludedAttributes=excluded_attributes),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_group(
@@ -375,6 +445,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimGroup:
         """Read one SCIM group (POST form).
 
@@ -391,6 +464,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list_resource_types(
@@ -400,6 +476,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[ScimResourceType]:
         """SCIM resource types on offer.
 
@@ -412,6 +490,8 @@ class SCIMResource(Resource):
             GetResourceTypesResponse,
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_resource_type(
@@ -422,6 +502,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ScimResourceType:
         """One SCIM resource type.
 
@@ -433,6 +515,8 @@ class SCIMResource(Resource):
             path_params={"resourceId": resource_id},
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list_schemas(
@@ -442,6 +526,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[ScimSchema]:
         """SCIM schemas on offer.
 
@@ -454,6 +540,8 @@ class SCIMResource(Resource):
             GetSchemasResponse,
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_schema(
@@ -464,6 +552,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ScimSchema:
         """One SCIM schema.
 
@@ -475,10 +565,17 @@ class SCIMResource(Resource):
             path_params={"schemaId": schema_id},
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_service_provider_config(
-        self, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> GetServiceProviderConfigResponse:
         """Which SCIM features the service supports.
 
@@ -488,6 +585,8 @@ class SCIMResource(Resource):
             _OPS["CockroachCloud_GetServiceProviderConfig"],
             GetServiceProviderConfigResponse,
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list_users(
@@ -500,6 +599,8 @@ class SCIMResource(Resource):
         start_index: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[ScimUser]:
         """SCIM users, optionally filtered.
 
@@ -518,6 +619,8 @@ class SCIMResource(Resource):
                 "startIndex": start_index,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -534,6 +637,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CreateUserResponse: ...
     @overload
     async def create_user(
@@ -543,6 +649,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CreateUserResponse: ...
     async def create_user(
         self,
@@ -558,6 +667,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> CreateUserResponse:
         """Create a SCIM user.
 
@@ -581,6 +693,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_users_with_put(
@@ -594,6 +709,9 @@ class SCIMResource(Resource):
         start_index: int | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetUsersResponse:
         """Search SCIM users (old PUT form).
 
@@ -618,6 +736,9 @@ class SCIMResource(Resource):
                 startIndex=start_index,
             ),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_users(
@@ -632,6 +753,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> GetUsersResponse:
         """Search SCIM users (POST form).
 
@@ -653,6 +777,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def get_user(
@@ -663,6 +790,8 @@ class SCIMResource(Resource):
         excluded_attributes: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ScimUser:
         """One SCIM user.
 
@@ -674,6 +803,8 @@ class SCIMResource(Resource):
             path_params={"id": id},
             query={"attributes": attributes, "excludedAttributes": excluded_attributes},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def replace_user(
@@ -690,6 +821,9 @@ class SCIMResource(Resource):
         user_name: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser:
         """Replace a SCIM user.
 
@@ -710,10 +844,19 @@ class SCIMResource(Resource):
                 userName=user_name,
             ),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete_user(
-        self, id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> dict[str, Any]:
         """Remove a SCIM user.
 
@@ -724,6 +867,8 @@ class SCIMResource(Resource):
             dict,
             path_params={"id": id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -736,6 +881,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser: ...
     @overload
     async def patch_user(
@@ -746,6 +894,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser: ...
     async def patch_user(
         self,
@@ -757,6 +908,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser:
         """Apply SCIM patch operations to a user.
 
@@ -773,6 +927,9 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_user_with_put(
@@ -784,6 +941,9 @@ class SCIMResource(Resource):
         excluded_attributes: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser:
         """Read one SCIM user (old PUT form).
 
@@ -803,6 +963,9 @@ class SCIMResource(Resource):
             body=body,
             fields=given(attributes=attributes, excludedAttributes=excluded_attributes),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def search_user(
@@ -815,6 +978,9 @@ class SCIMResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ScimUser:
         """Read one SCIM user (POST form).
 
@@ -831,4 +997,7 @@ class SCIMResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

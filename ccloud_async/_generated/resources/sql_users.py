@@ -40,6 +40,8 @@ class SQLUsersResource(Resource):
         page: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> AsyncPager[SQLUser]:
         """SQL users of a cluster, page by page.
 
@@ -58,6 +60,8 @@ class SQLUsersResource(Resource):
                 "pagination.sort_order": sort_order,
             },
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -70,6 +74,9 @@ class SQLUsersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser: ...
     @overload
     async def create(
@@ -80,6 +87,9 @@ class SQLUsersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser: ...
     async def create(
         self,
@@ -91,6 +101,9 @@ class SQLUsersResource(Resource):
         timeout: float | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser:
         """Create a SQL user with a password.
 
@@ -107,6 +120,9 @@ class SQLUsersResource(Resource):
             options=CallOptions(
                 timeout=timeout, max_retries=max_retries, retry_unsafe=retry_unsafe
             ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def delete(
@@ -116,6 +132,8 @@ class SQLUsersResource(Resource):
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> SQLUser:
         """Drop a SQL user.
 
@@ -126,6 +144,8 @@ class SQLUsersResource(Resource):
             SQLUser,
             path_params={"cluster_id": cluster_id, "name": name},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -137,6 +157,9 @@ class SQLUsersResource(Resource):
         password: str,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser: ...
     @overload
     async def update_password(
@@ -147,6 +170,9 @@ class SQLUsersResource(Resource):
         body: UpdateSQLUserPasswordRequest | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser: ...
     async def update_password(
         self,
@@ -157,6 +183,9 @@ class SQLUsersResource(Resource):
         password: str | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SQLUser:
         """Set a new password.
 
@@ -169,4 +198,7 @@ class SQLUsersResource(Resource):
             body=body,
             fields=given(password=password),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )

@@ -29,7 +29,13 @@ class VersionDeferralResource(Resource):
     """Deferral of major version upgrades."""
 
     async def get(
-        self, cluster_id: str, *, timeout: float | None = None, max_retries: int | None = None
+        self,
+        cluster_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> ClusterVersionDeferral:
         """The upgrade deferral policy.
 
@@ -42,6 +48,8 @@ class VersionDeferralResource(Resource):
             ClusterVersionDeferral,
             path_params={"cluster_id": cluster_id},
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     @overload
@@ -60,6 +68,9 @@ class VersionDeferralResource(Resource):
         deferred_until: datetime.datetime | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClusterVersionDeferral: ...
     @overload
     async def set(
@@ -69,6 +80,9 @@ class VersionDeferralResource(Resource):
         body: ClusterVersionDeferralUpdate | Mapping[str, Any],
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClusterVersionDeferral: ...
     async def set(
         self,
@@ -87,6 +101,9 @@ class VersionDeferralResource(Resource):
         deferred_until: datetime.datetime | UnsetType = UNSET,
         timeout: float | None = None,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ClusterVersionDeferral:
         """Set the upgrade deferral policy.
 
@@ -101,4 +118,7 @@ class VersionDeferralResource(Resource):
             body=body,
             fields=given(deferral_policy=deferral_policy, deferred_until=deferred_until),
             options=CallOptions(timeout=timeout, max_retries=max_retries),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
