@@ -1,6 +1,7 @@
 """Start-up wall time against ``python -c pass``: ``import ccloud_async`` (names load on
 first use), ``from ccloud_async import CockroachCloud`` (what a program really pays:
-aiohttp, the client and the models) and ``ccloud-async --help``.
+aiohttp, the client and the models), ``ccloud-async --help`` and a group's help
+(``ccloud-async clusters --help``: its sub-commands are read from the client's methods).
 
     python benchmarks/startup.py
 
@@ -34,16 +35,13 @@ def _best(args: list[str], runs: int = RUNS) -> float:
 def measure(runs: int = RUNS) -> dict[str, float]:
     """Best wall seconds of each command."""
     cli = Path(sys.executable).with_name("ccloud-async")
-    help_cmd = (
-        [str(cli), "--help"]
-        if cli.exists()
-        else [sys.executable, "-m", "ccloud_async.cli", "--help"]
-    )
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "ccloud_async.cli"]
     return {
         "baseline": _best([sys.executable, "-c", "pass"], runs),
         "import": _best([sys.executable, "-c", "import ccloud_async"], runs),
         "client": _best([sys.executable, "-c", "from ccloud_async import CockroachCloud"], runs),
-        "help": _best(help_cmd, runs),
+        "help": _best([*command, "--help"], runs),
+        "group_help": _best([*command, "clusters", "--help"], runs),
     }
 
 

@@ -10,6 +10,7 @@ only once a command runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -17,7 +18,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from .context import Context, CountingLimiter
-from .exit_codes import INTERNAL, INTERRUPTED, USAGE, UsageError, exit_code_for
+from .exit_codes import (
+    INTERNAL,
+    INTERRUPTED,
+    NOT_FOUND,
+    USAGE,
+    NameNotFoundError,
+    UsageError,
+    exit_code_for,
+)
 from .output import Output
 
 __all__ = ["Context", "build_parser", "run"]
@@ -27,6 +36,7 @@ EMULATOR_KEY = "ccloud-cli-demo"
 # The key `ccloud-async emulator` accepts by default (testing.DEFAULT_API_KEY; a test
 # checks they agree). Spelled out here: `--help` must not import the emulator.
 EMULATOR_SERVER_KEY = "test-key"
+OUTPUT_FORMATS = ("json", "table", "yaml")
 
 Runner = Callable[[Context, argparse.Namespace], Awaitable[int]]
 
@@ -50,19 +60,12 @@ def _instant(text: str) -> str:
     return text
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .commands import COMMAND_MODULES
+def add_global_options(parser: argparse.ArgumentParser, *, here: bool) -> None:
+    """The options every command takes, before or after it (``here``: the top-level
+    parser, with the defaults; elsewhere they are suppressed when absent, so that a
+    value given before the command is not reset by the sub-command's parser)."""
 
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Command line for the CockroachDB Cloud API (built on ccloud_async).",
-        epilog=(
-            "exit codes: 0 ok, 2 usage, 3 auth/missing credentials, 4 permission denied, "
-            "5 not found, 6 rate limited, 7 other API error, 8 connection/timeout, "
-            "70 internal error (a bug: please report it), 130 interrupted"
-        ),
-    )
-    g = parser.add_argument_group("global options (before the command)")
+    g = parser.add_argument_group("global options (anywhere on the line)")
     g.add_argument("--api-key", metavar="KEY", help="API key (default: $COCKROACH_API_KEY)")
     g.add_argument("--api-version", metavar="DATE", help="Cc-Version to send (default: 2024-09-16)")
     g.add_argument("--base-url", metavar="URL", help="API server (default: $COCKROACH_SERVER)")
@@ -76,22 +79,32 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $SSL_CERT_FILE, else the system's)",
     )
     g.add_argument(
+        "-o",
         "--output",
-        choices=("json", "table"),
+        choices=OUTPUT_FORMATS,
         help="result format (default: table on a terminal, json when piped)",
     )
     g.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notes")
     g.add_argument("--no-color", action="store_true", help="no colours (also: $NO_COLOR)")
     g.add_argument(
-        "--debug",
+        "--dry-run",
         action="store_true",
-        help="print the traceback of an internal error",
+        help="print the request that would be sent (secrets masked) and send nothing",
+    )
+    g.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    g.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=30.0,
+        metavar="S",
+        help="per request (30)",
     )
     g.add_argument(
-        "--timeout", type=_positive_float, default=30.0, metavar="S", help="per request (30)"
-    )
-    g.add_argument(
-        "--max-retries", type=int, default=3, metavar="N", help="retries of failed requests (3)"
+        "--max-retries",
+        type=int,
+        default=3,
+        metavar="N",
+        help="retries of failed requests (3)",
     )
     g.add_argument(
         "--max-retry-after",
@@ -100,8 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="wait out a 429 asking for at most S seconds; longer exits 6 (60)",
     )
-    e = parser.add_argument_group("emulator")
-    e.add_argument(
+    g.add_argument(
         "--emulator",
         action="store_true",
         help=(
@@ -111,25 +123,56 @@ def build_parser() -> argparse.ArgumentParser:
             f"COCKROACH_API_KEY at it (its key: {EMULATOR_SERVER_KEY})"
         ),
     )
-    e.add_argument(
+    g.add_argument(
         "--emulator-time",
         type=_instant,
         metavar="T",
         help="start the emulator's clock (and the client's) at T, e.g. 2026-12-31T23:59:55Z",
     )
     hidden = argparse.SUPPRESS  # knobs of the demo emulator, for tests
-    e.add_argument("--emulator-clusters", type=int, default=200, metavar="N", help=hidden)
-    e.add_argument(
-        "--emulator-audit-entries", type=int, default=5000, metavar="N", help=argparse.SUPPRESS
-    )
-    e.add_argument("--emulator-rate-limit", type=int, default=10, metavar="N", help=hidden)
+    g.add_argument("--emulator-clusters", type=int, default=200, help=hidden)
+    g.add_argument("--emulator-audit-entries", type=int, default=5000, help=hidden)
+    g.add_argument("--emulator-rate-limit", type=int, default=10, help=hidden)
     # Roles of the demo key, comma separated ("" = none: every call is denied). Tests only.
-    e.add_argument("--emulator-roles", metavar="ROLES", help=argparse.SUPPRESS)
+    g.add_argument("--emulator-roles", metavar="ROLES", help=hidden)
+    if not here:
+        for action in g._group_actions:  # flags too: an absent one must not reset
+            action.default = argparse.SUPPRESS
 
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; the API's command groups get their sub-commands only for the
+    group ``argv`` names (all of them when ``argv`` is None): a fast ``--help``."""
+    from . import api_commands
+    from .commands import COMMAND_MODULES
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Command line for the CockroachDB Cloud API (built on ccloud_async).",
+        epilog=(
+            "exit codes: 0 ok, 2 usage, 3 auth/missing credentials, 4 permission denied, "
+            "5 not found, 6 rate limited, 7 other API error, 8 connection/timeout, "
+            "70 internal error (a bug: please report it), 130 interrupted"
+        ),
+    )
+    add_global_options(parser, here=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
+    api_commands.register(sub, api_commands.wanted_group(argv))
     return parser
+
+
+def _completion_words() -> list[str]:
+    """The words typed so far, when the shell asks for completions (to fill in only
+    the group being typed)."""
+    import shlex
+
+    line = os.environ.get("COMP_LINE", "")[: int(os.environ.get("COMP_POINT", "0") or 0) or None]
+    try:
+        return shlex.split(line)[1:]
+    except ValueError:  # an open quote
+        return line.split()[1:]
 
 
 def _make_output(args: argparse.Namespace) -> Output:
@@ -208,9 +251,51 @@ def _roles(text: str) -> list[str]:
 
 
 async def _run_command(ctx: Context, args: argparse.Namespace) -> int:
+    from .names import resolve_args
+
     command: Runner = args.run
     async with _client(ctx, args):
-        return await command(ctx, args)
+        await resolve_args(ctx, args)  # names given where ids go (no-op for ids)
+        if getattr(args, "dry_run", False):
+            dry_run(ctx)
+            args.yes = True  # nothing will be sent: no need to ask
+        try:
+            return await command(ctx, args)
+        except DryRun as sent:
+            ctx.out.one(sent.shown)
+            return 0
+
+
+class DryRun(Exception):
+    """The request a ``--dry-run`` command would have sent, stopped at the door."""
+
+    def __init__(self, shown: dict[str, Any]) -> None:
+        super().__init__("dry run")
+        self.shown = shown
+
+
+def dry_run(ctx: Context) -> None:
+    """Make the client's engine describe each request instead of sending it: the
+    method, path, query and body as they would go out, secret values as ``***``."""
+    engine = ctx.client._engine
+
+    def send(request: Any) -> Any:
+        shown: dict[str, Any] = {"method": request.method, "path": request.path}
+        if request.query:
+            shown["query"] = dict(request.query)
+        if request.body:
+            shown["body"] = _masked(json.loads(request.body), set(request.secrets))
+        raise DryRun(shown)
+
+    engine.send = send  # type: ignore[method-assign]
+
+
+def _masked(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _masked(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, secrets) for v in value]
+    return "***" if isinstance(value, str) and value in secrets else value
 
 
 def _error(message: str) -> None:
@@ -218,7 +303,19 @@ def _error(message: str) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    completing = "_ARGCOMPLETE" in os.environ
+    if completing:
+        argv = _completion_words()
+    elif argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
+    if completing:
+        import argcomplete
+
+        from .names import add_completers
+
+        add_completers(parser)
+        argcomplete.autocomplete(parser)  # prints the words that fit and exits
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)
@@ -239,9 +336,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): done, quietly. Point stdout at devnull
+        # so that the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except UsageError as exc:
         _error(str(exc))
         return USAGE
+    except NameNotFoundError as exc:
+        _error(str(exc))
+        return NOT_FOUND
     except Exception as exc:
         return _report(exc, debug=args.debug)
 

@@ -29,6 +29,8 @@ __all__ = [
     "PERMISSION",
     "RATE_LIMITED",
     "USAGE",
+    "NameNotFoundError",
+    "UsageError",
     "exit_code_for",
 ]
 
@@ -48,6 +50,10 @@ class UsageError(Exception):
     """A command was used wrongly (exit code 2); the message says how."""
 
 
+class NameNotFoundError(LookupError):
+    """No resource of the kind has the name (or id) given on the line (exit code 5)."""
+
+
 def exit_code_for(exc: BaseException) -> int:
     """The exit code for an error raised while running a command."""
     from .. import errors  # the error tree is light; imported here to keep this module tiny
@@ -56,6 +62,8 @@ def exit_code_for(exc: BaseException) -> int:
         return INTERRUPTED
     if isinstance(exc, UsageError):
         return USAGE
+    if isinstance(exc, NameNotFoundError):
+        return NOT_FOUND
     if isinstance(exc, errors.MissingCredentialsError | errors.AuthenticationError):
         return AUTH
     if isinstance(exc, errors.ConfigurationError | errors.ValidationError):

@@ -15,7 +15,7 @@ import sys
 from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 from typing import Any, TextIO
 
-__all__ = ["Column", "Output", "plain"]
+__all__ = ["Column", "Output", "auto_columns", "plain"]
 
 Getter = Callable[[dict[str, Any]], object]
 Column = tuple[str, "str | Getter"]
@@ -47,6 +47,21 @@ def plain(obj: Any) -> Any:
     from ..models import to_builtins
 
     return to_builtins(obj)
+
+
+_FIRST = ("name", "id", "state", "status")
+
+
+def auto_columns(rows: Sequence[dict[str, Any]], most: int = 6) -> list[Column]:
+    """Columns for rows nobody chose columns for: identity fields first, then other
+    plain (non-nested) fields, as many as fit."""
+    if not rows or not isinstance(rows[0], dict):
+        return [("VALUE", lambda row: row)]
+    keys = [k for k in rows[0] if not isinstance(rows[0][k], dict | list)]
+    ordered = [k for k in _FIRST if k in keys] + [k for k in keys if k not in _FIRST]
+    return [(k.upper(), k) for k in ordered[:most]] or [
+        (k.upper(), k) for k in list(rows[0])[:most]
+    ]
 
 
 def _text(value: object) -> str:
@@ -90,7 +105,8 @@ class Output:
 
     @property
     def json(self) -> bool:
-        return self.fmt == "json"
+        """Structured output (JSON or YAML) rather than a table."""
+        return self.fmt in ("json", "yaml")
 
     # --- messages on stderr -------------------------------------------------------
 
@@ -108,8 +124,14 @@ class Output:
     # --- results on stdout ---------------------------------------------------------
 
     def write_json(self, data: Any) -> None:
-        json.dump(data, self.out, indent=2, ensure_ascii=False)
-        self.out.write("\n")
+        """``data`` as JSON, or as YAML with ``-o yaml``."""
+        if self.fmt == "yaml":
+            import yaml
+
+            yaml.safe_dump(data, self.out, sort_keys=False, allow_unicode=True)
+        else:
+            json.dump(data, self.out, indent=2, ensure_ascii=False)
+            self.out.write("\n")
         self.out.flush()
 
     def one(self, obj: Any) -> None:
@@ -129,7 +151,9 @@ class Output:
         self.out.flush()
 
     def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> None:
-        """Rows (plain dicts) as an aligned table under bold headers."""
+        """Rows (plain dicts) as an aligned table under bold headers (no ``columns``:
+        the first few plain fields of the rows)."""
+        columns = columns or auto_columns(rows)
         cells = [[_get(row, key) for _, key in columns] for row in rows]
         headers = [header for header, _ in columns]
         widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(headers)]
@@ -168,6 +192,10 @@ class Output:
                 rows.append(plain(item))
             self.table(rows, columns)
             return len(rows)
+        if self.fmt == "yaml":  # no streaming form: the list at the end
+            rows = [plain(item) async for item in items]
+            self.write_json(rows[:limit] if limit is not None else rows)
+            return len(rows[:limit] if limit is not None else rows)
         count = 0
         async for item in items:  # "[" waits for the first item: an error prints nothing
             if limit is not None and count >= limit:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from . import api as api
 from . import audit as audit
 from . import billing as billing
 from . import clusters as clusters
+from . import completion as completion
 from . import data as data
 from . import emulator as emulator
 from . import network as network
@@ -25,5 +27,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     audit,
     org,
     report,
+    api,
     emulator,
+    completion,
 )

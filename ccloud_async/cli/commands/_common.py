@@ -10,9 +10,15 @@ __all__ = ["add_command", "confirm", "regions", "text"]
 
 
 def add_command(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A group or sub-command parser that also takes the global options (its own
+    options of the same name win: ``audit-logs export -o FILE``)."""
+    from ..app import add_global_options
+
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=help_text, description=help_text, **kwargs
+        name, help=help_text, description=help_text, conflict_handler="resolve", **kwargs
     )
+    # Its own copies: argparse's parents= would share (and "resolve" would edit) them.
+    add_global_options(parser, here=False)
     return parser
 
 
