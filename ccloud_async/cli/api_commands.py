@@ -74,17 +74,18 @@ def command_name(python_name: str) -> str:
     return python_name.replace("_", "-")
 
 
-def wanted_group(argv: Sequence[str] | None) -> str | None:
-    """The namespace ``argv`` names (None: fill in every group)."""
+def wanted_group(argv: Sequence[str] | None) -> set[str] | None:
+    """The namespaces ``argv`` may name (every word that is one: an option's value
+    can be spelt like a group); None: fill in every group."""
     if argv is None:
         return None
     names = {command_name(ns): ns for ns in GROUPS}
-    return next((names[word] for word in argv if word in names), "")
+    return {names[word] for word in argv if word in names}
 
 
-def register(sub: Any, wanted: str | None) -> None:
+def register(sub: Any, wanted: set[str] | None) -> None:
     """Add every group (the hand-written ones already there get the methods they lack);
-    fill in ``wanted`` (every group when None)."""
+    fill in those ``wanted`` (every group when None)."""
     from .commands._common import add_command
 
     for namespace, help_text in GROUPS.items():
@@ -92,7 +93,7 @@ def register(sub: Any, wanted: str | None) -> None:
         group = sub.choices.get(name)
         if group is None:
             group = add_command(sub, name, help_text)
-        if wanted is None or wanted == namespace:
+        if wanted is None or namespace in wanted:
             _fill(group, namespace)
 
 
