@@ -213,6 +213,26 @@ def fleet(sizes: Sizes) -> list[Figure]:
     ]
 
 
+def blocking(sizes: Sizes) -> list[Figure]:
+    out = _script("blocking.py", sizes.overhead_calls)
+    one = _number(r"blocking / async\s+([\d.]+)", out)
+    many = _number(r"threads / \d+ tasks\s+([\d.]+)", out)
+    return [
+        Figure(
+            "9. Blocking client / async client, calls/s (one caller, limiter off)",
+            f"{one:.3f}",
+            "reported",
+            None,
+        ),
+        Figure(
+            "9. Blocking client, 20 threads / async client, 20 tasks, calls/s",
+            f"{many:.3f}",
+            "reported",
+            None,
+        ),
+    ]
+
+
 def latency(sizes: Sizes) -> list[Figure]:
     out = _script("latency.py", 120)
     figures = []
@@ -338,7 +358,7 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
     figures: list[Figure] = []
-    for step in (start_up, decode, transport, audit, fleet, pacing, latency):
+    for step in (start_up, decode, transport, audit, fleet, pacing, latency, blocking):
         figures += step(sizes)
     write_results(figures, args.quick, time.monotonic() - started, args.output)
     print()

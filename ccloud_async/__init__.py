@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from ._http.retry import RetryPolicy
     from .audit.cursor import AuditResume
     from .audit.stream import AuditLogStream, AuditPage
+    from .blocking import (
+        SyncAuditLogStream,
+        SyncFleetStream,
+        SyncPager,
+        run_fleet_sync,
+        stream_fleet_sync,
+    )
     from .client import DEFAULT_LIMITER, CockroachCloud
     from .errors import (
         APIConnectionError,
@@ -49,6 +56,7 @@ if TYPE_CHECKING:
     from .operations import Operation
     from .pagination import AsyncPager, Page
     from .responses import APIResponse
+    from .sync_client import CockroachCloudSync
     from .waiters import PollSchedule
 
 __all__ = [
@@ -68,6 +76,7 @@ __all__ = [
     "ClientStateError",
     "CloudError",
     "CockroachCloud",
+    "CockroachCloudSync",
     "ConfigurationError",
     "ConflictError",
     "FleetProgress",
@@ -93,6 +102,9 @@ __all__ = [
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "SyncAuditLogStream",
+    "SyncFleetStream",
+    "SyncPager",
     "ValidationError",
     "WaitError",
     "WaitTimeoutError",
@@ -101,7 +113,9 @@ __all__ = [
     "errors",
     "models",
     "run_fleet",
+    "run_fleet_sync",
     "stream_fleet",
+    "stream_fleet_sync",
 ]
 
 _SUBMODULES = ("errors", "models")
@@ -111,6 +125,13 @@ _EXPORTS_BY_MODULE = {
     "._generated.operations": ("OPERATIONS",),
     ".audit.cursor": ("AuditResume",),
     ".audit.stream": ("AuditLogStream", "AuditPage"),
+    ".blocking": (
+        "SyncAuditLogStream",
+        "SyncFleetStream",
+        "SyncPager",
+        "run_fleet_sync",
+        "stream_fleet_sync",
+    ),
     "._clock": ("WallClock",),
     ".client": ("DEFAULT_LIMITER", "CockroachCloud"),
     ".errors": (
@@ -146,6 +167,7 @@ _EXPORTS_BY_MODULE = {
     ".operations": ("Operation",),
     ".pagination": ("AsyncPager", "Page"),
     ".responses": ("APIResponse",),
+    ".sync_client": ("CockroachCloudSync",),
     ".limiters.redis": ("LimiterUnavailableError", "RedisLimiter"),
     "._http.retry": ("RetryPolicy",),
     ".waiters": ("PollSchedule",),

@@ -281,6 +281,7 @@ class Engine:
             else getattr(self.limiter, "release_answered", None)
         )
         self._unanswered = getattr(self.limiter, "release_unanswered", self.limiter.release)
+        self._cancelled = getattr(self.limiter, "release_cancelled", self._unanswered)
         self._owner = _session is None
         self._session = _session or _Session(connection_limit, ssl=ssl, session=session)
 
@@ -540,7 +541,7 @@ class Engine:
         if active is not None or self.hooks:
             return _Observed(self, info, timeout, retries, request, active)
         limiter = self.limiter
-        answered_at, unanswered = self._answered_at, self._unanswered
+        answered_at, unanswered, cancelled = self._answered_at, self._unanswered, self._cancelled
         borrowed = self._session.borrowed
 
         deadlines = self._session.deadlines
@@ -556,7 +557,7 @@ class Engine:
                 raise aiohttp.ServerDisconnectedError("retries spent: not re-sent")
             queued = time.monotonic()
             await limiter.acquire()
-            answered = False
+            answered = given_up = False
             try:
                 info.number += 1
                 info.started = time.monotonic()
@@ -578,9 +579,12 @@ class Engine:
                         resp.close()
                         raise
                     return resp
+            except asyncio.CancelledError:
+                given_up = True  # by the caller (a deadline of ours is AttemptTimeout)
+                raise
             finally:
                 if not answered:
-                    unanswered()
+                    (cancelled if given_up else unanswered)()
                 elif answered_at is not None:
                     answered_at(written)
                 else:
@@ -661,6 +665,8 @@ class _Observed:
         finally:
             if not sending:  # a request hook failed: nothing went out to arrive later
                 engine.limiter.release()
+            elif not answered and isinstance(error, asyncio.CancelledError):
+                engine._cancelled()
             elif not answered:
                 engine._unanswered()
             elif engine._answered_at is not None and not engine._session.borrowed:

@@ -183,6 +183,23 @@ class InProcessLimiter(PauseOnlyLimiter):
         way, so its slot stays out until its transit bound."""
         self._take()  # its timer already runs to started + max_transit + period
 
+    def release_cancelled(self) -> None:
+        """The caller cancelled the attempt before its answer (a cancelled task, Ctrl-C in
+        the blocking client). Nothing of it is written after this moment, so what was
+        written arrives by now + ``jitter``, the bound an answered request is held to; a
+        cancellation says nothing bad about the network, unlike a timeout. Its slot comes
+        back one period after that, not at its transit bound: with one slot, an
+        interrupted call would otherwise hold up the next for ``max_transit``."""
+        slot = self._take()
+        if slot is None or slot.free:
+            return
+        now = time.monotonic()
+        arrived = min(now + self.jitter, slot.started + self.max_transit)
+        if slot.timer is not None:
+            slot.timer.cancel()
+        loop = asyncio.get_running_loop()
+        slot.timer = loop.call_later(max(0.0, arrived + self.period - now), slot.give_back)
+
     def __repr__(self) -> str:
         return (
             f"InProcessLimiter(max_requests={self.max_requests}, period={self.period}, "

@@ -34,7 +34,9 @@ class Limiter(Protocol):
 
 # A limiter may also offer ``release_unanswered()``, called instead of ``release`` for an
 # attempt that ended with no answer (timed out, reset): it may still be on its way to
-# the server. The in-process limiter holds such a slot to its transit bound.
+# the server. The in-process limiter holds such a slot to its transit bound. It may also
+# offer ``release_cancelled()``, called for an attempt its caller cancelled before the
+# answer (else ``release_unanswered`` is).
 
 
 class PauseOnlyLimiter:

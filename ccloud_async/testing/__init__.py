@@ -11,9 +11,11 @@ inject faults. ``FakeCloud(timings=Timings(cluster_create=0.5, ...))`` makes
 background work take time (CREATING, LOCKED, PENDING, ... in between), and
 ``fake.fail_next(kind)`` makes the next one fail. ``FakeCloud(clock=TravelClock(
 "2026-12-31T23:59:58Z"))`` dates everything it writes from that clock. ``fake.stats`` and
-``fake.request_log`` record what it saw. The pytest plugin
+``fake.request_log`` record what it saw. ``fake_cloud_in_thread(...)`` serves one from
+a background thread, for blocking code. The pytest plugin
 (``ccloud_async.testing.pytest_plugin``) provides ``fake_cloud`` and ``cloud``
-fixtures; ``python -m ccloud_async.testing`` runs it standalone.
+fixtures (``fake_cloud_sync`` and ``cloud_sync`` for sync tests);
+``python -m ccloud_async.testing`` runs it standalone.
 """
 
 from .auth import ALL_ROLES, LATEST_VERSION, SUPPORTED_VERSIONS, Principal
@@ -21,6 +23,7 @@ from .faults import FAULT_KINDS, Fault, FaultRegistry
 from .latency import LatencyRelay
 from .server import DEFAULT_API_KEY, FakeCloud
 from .stats import RequestRecord, Stats
+from .threaded import fake_cloud_in_thread
 from .timings import FAILURE_STATES, Timings
 from .travel_clock import TravelClock
 
@@ -40,4 +43,5 @@ __all__ = [
     "Stats",
     "Timings",
     "TravelClock",
+    "fake_cloud_in_thread",
 ]

@@ -11,9 +11,14 @@
 * ``fake_cloud_factory`` - ``await fake_cloud_factory(**kwargs)`` starts one more
   emulator (several per test if need be); each is closed when the test ends.
 
-The fixtures are async: the tests using them need pytest-asyncio, with
+These three are async: the tests using them need pytest-asyncio, with
 ``asyncio_mode = "auto"`` in the pytest configuration or ``@pytest.mark.asyncio`` on
-each test.
+each test. For plain (sync) tests of blocking code, with or without pytest-asyncio:
+
+* ``fake_cloud_sync`` - the same emulator (same key, same marker), served from a
+  background thread (:func:`~ccloud_async.testing.fake_cloud_in_thread`);
+* ``cloud_sync`` - a :class:`ccloud_async.CockroachCloudSync` pointed at it, closed
+  (its loop thread joined) when the test ends.
 
 Registered through the ``pytest11`` entry point, so it is imported by every pytest run
 where the package is installed: importing it must never fail. Without pytest-asyncio
@@ -22,7 +27,7 @@ the fixtures still exist, and skip with a message saying what to install.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -31,9 +36,16 @@ from .response_check import jsonschema_available
 from .server import DEFAULT_API_KEY, FakeCloud
 
 if TYPE_CHECKING:
-    from ccloud_async import CockroachCloud
+    from ccloud_async import CockroachCloud, CockroachCloudSync
 
-__all__ = ["cloud", "fake_cloud", "fake_cloud_factory", "pytest_configure"]
+__all__ = [
+    "cloud",
+    "cloud_sync",
+    "fake_cloud",
+    "fake_cloud_factory",
+    "fake_cloud_sync",
+    "pytest_configure",
+]
 
 MARKER = "fake_cloud"
 
@@ -71,6 +83,31 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
+def _client_key(fake: FakeCloud) -> str:
+    keys = fake.keys.api_keys()
+    return DEFAULT_API_KEY if DEFAULT_API_KEY in keys or not keys else keys[0]
+
+
+@pytest.fixture
+def fake_cloud_sync(request: pytest.FixtureRequest) -> Iterator[FakeCloud]:
+    from .threaded import fake_cloud_in_thread
+
+    with fake_cloud_in_thread(**_settings(_marker_kwargs(request))) as fake:
+        yield fake
+
+
+@pytest.fixture
+def cloud_sync(fake_cloud_sync: FakeCloud) -> Iterator[CockroachCloudSync]:
+    from ccloud_async import CockroachCloudSync
+
+    with CockroachCloudSync(
+        api_key=_client_key(fake_cloud_sync),
+        base_url=fake_cloud_sync.url,
+        clock=fake_cloud_sync.clock,
+    ) as client:
+        yield client
+
+
 if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
@@ -98,10 +135,8 @@ if pytest_asyncio is not None:
     async def cloud(fake_cloud: FakeCloud) -> AsyncIterator[CockroachCloud]:
         from ccloud_async import CockroachCloud
 
-        keys = fake_cloud.keys.api_keys()
-        key = DEFAULT_API_KEY if DEFAULT_API_KEY in keys or not keys else keys[0]
         async with CockroachCloud(
-            api_key=key, base_url=fake_cloud.url, clock=fake_cloud.clock
+            api_key=_client_key(fake_cloud), base_url=fake_cloud.url, clock=fake_cloud.clock
         ) as client:
             yield client
 
