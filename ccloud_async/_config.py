@@ -200,8 +200,16 @@ def resolve_config(
 ) -> ClientConfig:
     """Resolve settings from arguments, then the environment, then defaults."""
     env = os.environ if env is None else env
-    key = _pick(api_key, env, ENV_API_KEY)
-    token = _pick(jwt, env, ENV_JWT) if key is None else None
+    if api_key is not None and jwt is not None:
+        raise ConfigurationError("pass api_key= or jwt=, not both")
+    # What is passed wins over the environment; there, a key over a JWT.
+    key: str | None
+    token: str | None
+    if jwt is not None:
+        key, token = None, jwt
+    else:
+        key = _pick(api_key, env, ENV_API_KEY)
+        token = _pick(None, env, ENV_JWT) if key is None else None
     if key is None and token is None:
         raise MissingCredentialsError(
             f"no API key: pass api_key= or set {ENV_API_KEY} "

@@ -30,7 +30,10 @@ class _Kind:
 
 
 _KINDS = {
-    "cluster": _Kind("cluster", lambda cloud: cloud.clusters.list(limit=500), True),
+    # Deleted clusters too (`clusters wait NAME --until DELETED`); live ones win a tie.
+    "cluster": _Kind(
+        "cluster", lambda cloud: cloud.clusters.list(show_inactive=True, limit=500), True
+    ),
     "folder": _Kind("folder", lambda cloud: cloud.folders.list(limit=500), True, "resource_id"),
     "service-account": _Kind(
         "service account", lambda cloud: cloud.service_accounts.list(limit=500), True
@@ -51,6 +54,10 @@ _ARGUMENTS = {
 }
 
 
+def _text(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
 async def resolve_args(ctx: Any, args: argparse.Namespace) -> None:
     """Replace every name among ``args``' id arguments by its id."""
     for (name, group), kind in _ARGUMENTS.items():
@@ -65,20 +72,26 @@ async def resolve(ctx: Any, kind_name: str, value: str) -> str:
     kind = _KINDS[kind_name]
     if kind.uuid_ids and _UUID.match(value):
         return value
-    cache: dict[str, list[tuple[str, str]]] = ctx.extra.setdefault("names", {})
+    cache: dict[str, list[tuple[str, str, bool]]] = ctx.extra.setdefault("names", {})
     if kind_name not in cache:
         cache[kind_name] = [
-            (str(getattr(item, kind.id_field)), str(getattr(item, "name", "") or ""))
+            (
+                str(getattr(item, kind.id_field)),
+                str(getattr(item, "name", "") or ""),
+                _text(getattr(item, "state", None)) == "DELETED",
+            )
             async for item in kind.lister(ctx.client)
         ]
     known = cache[kind_name]
-    if any(value == ident for ident, _ in known):
+    if any(value == ident for ident, _, _ in known):
         return value
-    matches = [ident for ident, name in known if name == value]
+    named = [(ident, gone) for ident, name, gone in known if name == value]
+    live = [ident for ident, gone in named if not gone]
+    matches = live or [ident for ident, _ in named]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        close = sorted(name for _, name in known if value.lower() in name.lower())[:5]
+        close = sorted({name for _, name, _ in known if value.lower() in name.lower()})[:5]
         hint = f"; similar: {', '.join(close)}" if close else ""
         raise NameNotFoundError(f"no {kind.label} named or with id {value!r}{hint}")
     raise UsageError(

@@ -362,3 +362,12 @@ def test_each_completion_script_loads_in_its_shell(shell: str, shell_env: dict[s
         [shell, "-c", load], input=script.stdout, capture_output=True, text=True, env=shell_env
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_deleted_cluster_is_still_found_by_name(
+    capsys: pytest.CaptureFixture[str], emu: Emulator
+) -> None:
+    cluster = ok(capsys, emu, "clusters", "list")[-1]
+    ok(capsys, emu, "clusters", "delete", cluster["name"], "--yes")
+    waited = ok(capsys, emu, "clusters", "wait", cluster["name"], "--until", "DELETED")
+    assert waited["id"] == cluster["id"] and waited["state"] == "DELETED"

@@ -16,6 +16,17 @@ def test_key_from_argument_wins_over_environment() -> None:
     assert config.headers()["Authorization"] == "Bearer arg-key"
 
 
+def test_a_given_jwt_wins_over_a_key_in_the_environment() -> None:
+    env = {"COCKROACH_API_KEY": "env-key", "COCKROACH_VANITY_NAME": "acme"}
+    config = resolve_config(jwt="arg-token", env=env)
+    assert config.credential.reveal() == "arg-token" and config.uses_jwt
+    with pytest.raises(ConfigurationError, match="not both"):
+        resolve_config(api_key="k", jwt="t", vanity_name="acme", env={})
+    # Both only in the environment: the key, as before.
+    both = resolve_config(env={**env, "COCKROACH_API_JWT": "env-token"})
+    assert both.credential.reveal() == "env-key"
+
+
 def test_key_and_server_from_environment() -> None:
     config = resolve_config(
         env={"COCKROACH_API_KEY": "env-key", "COCKROACH_SERVER": "http://127.0.0.1:9"}
