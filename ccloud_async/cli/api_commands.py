@@ -24,7 +24,7 @@ import json
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .exit_codes import UsageError
@@ -329,7 +329,7 @@ def _runner(op: Any, plan: list[_Param], confirm: bool) -> Any:
         method = getattr(getattr(ctx.client, namespace), method_name)
         result = method(*positional, **keywords)
         if op.paging is not None:
-            await ctx.out.stream(result, ())
+            await ctx.out.stream(_counted(ctx, result, command_name(namespace)), ())
         else:
             ctx.out.one(await result)
         return 0
@@ -337,11 +337,14 @@ def _runner(op: Any, plan: list[_Param], confirm: bool) -> Any:
     return run
 
 
-def methods_of(namespace: str) -> Mapping[str, str]:
-    """``verb -> one-line summary`` of a namespace's generated commands (for tests)."""
-    resource = _namespace_class(namespace)
-    found: dict[str, str] = {}
-    for op in _operations_of(namespace):
-        method_name = op.method.split(".", 1)[1]
-        found[command_name(method_name)] = summary(getattr(resource, method_name))
-    return found
+async def _counted(ctx: Any, items: Any, label: str) -> Any:
+    """The items, counted on a progress line (on a terminal only; not with --quiet)."""
+    progress = ctx.progress(label, "items")
+    done = 0
+    try:
+        async for item in items:
+            done += 1
+            progress.update(done)
+            yield item
+    finally:
+        progress.close()
