@@ -38,8 +38,11 @@ from ..support.doc_blocks import (
     imported_names,
     redis_server,
     run_command,
+    run_mypy_strict,
     run_program,
+    run_user_tests,
     standalone_emulator,
+    write_user_project,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,47 +236,17 @@ def test_command_lines_run_as_written(
         assert done.returncode == 0, f"{block}: {line}\n{done.stdout}\n{done.stderr}"
 
 
-def _user_project(tmp_path: Path) -> list[Path]:
-    files = []
-    for index, block in enumerate(PROGRAMS):
-        files.append(tmp_path / f"guide_program_{index}.py")
-        files[-1].write_text(block.code, encoding="utf-8")
-    for index, block in enumerate(TEST_MODULES):
-        files.append(tmp_path / f"test_guide_{index}.py")
-        files[-1].write_text(block.code, encoding="utf-8")
-    return files
-
-
 def test_guide_test_modules_pass_in_a_user_project(tmp_path: Path) -> None:
-    _user_project(tmp_path)
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider"]
-        + [p.name for p in sorted(tmp_path.glob("test_guide_*.py"))],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    write_user_project(tmp_path, PROGRAMS, TEST_MODULES, "guide")
+    done = run_user_tests(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     tests = sum(len(re.findall(r"^(?:async )?def test_", b.code, re.M)) for b in TEST_MODULES)
     assert f"{tests} passed" in done.stdout, done.stdout
 
 
 def test_guide_programs_pass_mypy_strict_outside_the_checkout(tmp_path: Path) -> None:
-    files = _user_project(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, files)],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    files = write_user_project(tmp_path, PROGRAMS, TEST_MODULES, "guide")
+    done = run_mypy_strict(tmp_path, files)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -1,7 +1,7 @@
 """Code blocks of Markdown documents, and how to run them against the emulator.
 
-Shared by the tests of the documentation site (``tests/e2e/test_docs.py``). A block's
-kind says what a test does with it:
+Shared by the tests of the README (``tests/e2e/test_readme.py``) and of the documentation
+site (``tests/e2e/test_docs.py``). A block's kind says what a test does with it:
 
 * ``program`` — a ``python`` block that calls ``asyncio.run`` (or, for blocking code,
   ends by calling ``main()``): run as written in a fresh interpreter, with
@@ -12,6 +12,11 @@ kind says what a test does with it:
 * ``commands`` — a ``bash`` block whose every command is ``ccloud-async ...``: each
   command runs against the same emulator and must exit 0;
 * ``shell`` — any other ``bash`` block (installs, servers): shown, not run.
+
+Programs and test modules together make a user's project (``write_user_project``), whose
+tests run under pytest (``run_user_tests``) and which passes ``mypy --strict`` from a
+directory outside the checkout (``run_mypy_strict``), as a user's project sees the
+installed SDK.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +42,11 @@ __all__ = [
     "imported_names",
     "redis_server",
     "run_command",
+    "run_mypy_strict",
     "run_program",
+    "run_user_tests",
     "standalone_emulator",
+    "write_user_project",
 ]
 
 # A fence, possibly indented (inside a list item or an admonition), with an optional
@@ -180,6 +188,55 @@ def run_command(line: str, workdir: Path, env: dict[str, str]) -> subprocess.Com
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def write_user_project(
+    workdir: Path, programs: Iterable[Block], test_modules: Iterable[Block], prefix: str
+) -> list[Path]:
+    """Write each block as a module of a user's project; returns the files written.
+
+    Programs become ``{prefix}_program_N.py`` and test modules ``test_{prefix}_N.py``.
+    """
+    files = []
+    for index, block in enumerate(programs):
+        files.append(workdir / f"{prefix}_program_{index}.py")
+        files[-1].write_text(block.code, encoding="utf-8")
+    for index, block in enumerate(test_modules):
+        files.append(workdir / f"test_{prefix}_{index}.py")
+        files[-1].write_text(block.code, encoding="utf-8")
+    return files
+
+
+def run_user_tests(workdir: Path) -> subprocess.CompletedProcess[str]:
+    """pytest (asyncio mode auto, warnings as errors) over every ``test_*.py`` in ``workdir``."""
+    (workdir / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider"]
+        + [p.name for p in sorted(workdir.glob("test_*.py"))],
+        cwd=workdir,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def run_mypy_strict(workdir: Path, files: Sequence[Path]) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` over ``files`` from ``workdir``, a directory outside the checkout.
+
+    As in a user's project: the installed SDK (editable or not) is what mypy sees.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, files)],
+        cwd=workdir,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
