@@ -48,6 +48,7 @@ from ..errors import (
 )
 from ..limiters.protocol import Limiter, PauseOnlyLimiter
 from . import in_process_servers, tracing
+from . import tracing as _tracing  # the parameter `tracing` shadows it in __init__
 from .deadlines import DeadlineTimers
 from .messages import (
     ErrorBody,
@@ -266,6 +267,7 @@ class Engine:
         self.max_response_bytes = max_response_bytes
         self.hooks = _check_hooks(event_hooks)
         self.tracing = tracing
+        self._may_trace = tracing is not False and _tracing.installed()
         self.propagate_trace = propagate_trace
         if proxy is None and trust_env and session is None and _session is None:
             proxy = env_proxy(config.base_url)
@@ -350,7 +352,7 @@ class Engine:
         Error statuses raise the matching :class:`~ccloud_async.errors.APIStatusError`.
         """
         # A plain method handing back the coroutine: untraced calls pay no extra frame.
-        active = tracing.tracer(self.tracing) if self.tracing is not False else None
+        active = tracing.tracer(self.tracing) if self._may_trace else None
         if active is None:
             return self._send(request, None)
         return self._traced(request, active)

@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-__all__ = ["TracerProviderLike", "attempt_span", "call_span", "inject", "tracer"]
+__all__ = ["TracerProviderLike", "attempt_span", "call_span", "inject", "installed", "tracer"]
 
 _NAME = "ccloud_async"
 _api: Any = None  # the opentelemetry.trace module, once imported; False when absent
@@ -53,6 +53,11 @@ def tracer(choice: bool | TracerProviderLike = True) -> Any:
     if _last[0] is not provider:  # the SDK makes a new Tracer per get_tracer call
         _last = (provider, provider.get_tracer(_NAME))
     return _last[1]
+
+
+def installed() -> bool:
+    """Whether ``opentelemetry-api`` is importable: without it no call is ever traced."""
+    return (_api if _api is not None else _load()) is not False
 
 
 def _load() -> Any:

@@ -26,7 +26,7 @@ from ..errors import BadRequestError, ValidationError
 from ..models._base import UNSET
 from ..operations import IDEMPOTENCY_KEY, Operation
 from ..pagination import AsyncPager, Page, keyset_page, scim_page, single_page
-from ..responses import APIResponse, raw_response_wanted
+from ..responses import _RAW, APIResponse
 
 __all__ = ["DEFAULT_AUDIT_LIMIT", "DEFAULT_PAGE_LIMIT", "PageSize", "Resource", "given"]
 
@@ -137,7 +137,7 @@ class Resource:
             operation_id=op.operation_id,
             response_type=response_type,
             secrets=secrets,
-            headers=extra_header_pairs(extras.headers),
+            headers=extra_header_pairs(extras.headers) if extras.headers else (),
         )
 
     async def _call(
@@ -165,7 +165,7 @@ class Resource:
             op, response_type, path_params, query, body, fields, options, extras
         )
         response = await self._engine.send(request)
-        if raw_response_wanted():
+        if _RAW.get():  # under with_raw_response
             return cast(T, APIResponse(response, response_type))
         return cast(T, response.value)
 
