@@ -379,6 +379,12 @@ class RedisLimiter:
         now = time.monotonic()
         self._release(lambda started: started + self.max_transit - now)
 
+    def release_cancelled(self) -> None:
+        """Its caller cancelled the attempt before the answer: nothing more of it goes
+        out, so it arrived by now + ``jitter`` (as the in-process limiter counts it)."""
+        now = time.monotonic()
+        self._release(lambda started: min(self.jitter, started + self.max_transit - now))
+
     def _release(self, offset: Callable[[float], float]) -> None:
         stack = self._mine.get()
         if stack:

@@ -166,6 +166,32 @@ async def test_a_slot_counts_until_one_period_after_its_attempt_ended(
         lim.release()
 
 
+async def test_a_cancelled_call_frees_its_slot_a_period_later_not_at_its_transit_bound(
+    shared_redis: RedisServer,
+) -> None:
+    # Ctrl-C in the blocking client, or a cancelled task: nothing more of the request
+    # goes out, so its slot is not held for max_transit (5 s) like a lost answer's.
+    from ccloud_async import CockroachCloud
+    from ccloud_async.testing import FakeCloud, Fault
+
+    async with FakeCloud(rate_limit=None, seed_clusters=1) as fake:
+        cid = fake.clusters.all()[0]["id"]
+        async with (
+            RedisLimiter(shared_redis.url, key=fresh_key(), max_requests=1, period=0.2) as limiter,
+            CockroachCloud(api_key="test-key", base_url=fake.url, limiter=limiter) as cloud,
+        ):
+            fake.faults.add(Fault("delay", delay=3.0))
+            call = asyncio.create_task(cloud.clusters.get(cid))
+            await asyncio.sleep(0.3)
+            call.cancel()
+            cancelled = time.monotonic()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            await cloud.clusters.get(cid)
+            waited = time.monotonic() - cancelled
+    assert waited < 1.5, waited
+
+
 async def test_a_pause_in_one_instance_pauses_the_others(shared_redis: RedisServer) -> None:
     key = fresh_key()
     async with (
