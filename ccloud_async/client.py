@@ -22,7 +22,7 @@ from .errors import ValidationError
 from .limiters import InProcessLimiter, Limiter
 from .models._base import encode
 from .operations import is_resend_safe
-from .responses import APIResponse, raw_response_wanted, to_raw_response
+from .responses import answer, to_raw_response
 
 __all__ = ["DEFAULT_LIMITER", "CockroachCloud", "RawClient"]
 
@@ -269,10 +269,7 @@ class CockroachCloud(Namespaces):
             response_type=cast_to or cast(type[Any], Any),
             headers=extra_header_pairs(extra_headers),
         )
-        response = await self._engine.send(request)
-        if raw_response_wanted():
-            return APIResponse(response, request.response_type or object)
-        return response.value
+        return answer(await self._engine.send(request), request.response_type or object)
 
     @property
     def base_url(self) -> str:

@@ -23,7 +23,7 @@ import msgspec
 
 from ._http.messages import RawResponse, decode_response, request_id
 
-__all__ = ["APIResponse", "raw_response_wanted", "to_raw_response"]
+__all__ = ["APIResponse", "answer", "to_raw_response"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -32,8 +32,10 @@ P = ParamSpec("P")
 _RAW: contextvars.ContextVar[bool] = contextvars.ContextVar("ccloud_raw", default=False)
 
 
-def raw_response_wanted() -> bool:
-    return _RAW.get()
+def answer(response: RawResponse, response_type: type[Any]) -> Any:
+    """What a call returns: its decoded value, or under ``with_raw_response`` the
+    :class:`APIResponse` (every method and ``cloud.request`` decide it here)."""
+    return APIResponse(response, response_type) if _RAW.get() else response.value
 
 
 class APIResponse(Generic[T]):

@@ -48,7 +48,6 @@ from ..errors import (
 )
 from ..limiters.protocol import Limiter, PauseOnlyLimiter
 from . import in_process_servers, tracing
-from . import tracing as _tracing  # the parameter `tracing` shadows it in __init__
 from .deadlines import DeadlineTimers
 from .messages import (
     ErrorBody,
@@ -89,6 +88,11 @@ def _check_hooks(hooks: Mapping[str, Sequence[Hook]] | None) -> dict[str, tuple[
             raise ValidationError(f"event_hooks[{event!r}] must be a list of callables")
         checked[event] = tuple(functions)
     return checked
+
+
+def _may_trace(choice: object) -> bool:
+    """Whether calls may ever be traced: not opted out, and the OpenTelemetry API there."""
+    return choice is not False and tracing.installed()
 
 
 def check_timeout(value: float) -> float:
@@ -267,7 +271,7 @@ class Engine:
         self.max_response_bytes = max_response_bytes
         self.hooks = _check_hooks(event_hooks)
         self.tracing = tracing
-        self._may_trace = tracing is not False and _tracing.installed()
+        self._may_trace = _may_trace(tracing)
         self.propagate_trace = propagate_trace
         if proxy is None and trust_env and session is None and _session is None:
             proxy = env_proxy(config.base_url)
@@ -275,17 +279,19 @@ class Engine:
         headers = config.headers()
         self._headers = headers
         self._json_headers = {**headers, **_JSON}
+        self._owner = _session is None
+        self._session = _session or _Session(connection_limit, ssl=ssl, session=session)
         # Limiters that can use them learn when the request was written (so its slot is
         # counted from its arrival, not its answer), and when an attempt got no answer.
+        # Counted from the answer instead: a server on this event loop (it reads requests
+        # only when the loop gets to them), and a caller's session (it does not say when
+        # a connection it opened was ready).
+        count_from_answer = in_process_servers.serves(config.base_url) or self._session.borrowed
         self._answered_at = (
-            None
-            if in_process_servers.serves(config.base_url)
-            else getattr(self.limiter, "release_answered", None)
+            None if count_from_answer else getattr(self.limiter, "release_answered", None)
         )
         self._unanswered = getattr(self.limiter, "release_unanswered", self.limiter.release)
         self._cancelled = getattr(self.limiter, "release_cancelled", self._unanswered)
-        self._owner = _session is None
-        self._session = _session or _Session(connection_limit, ssl=ssl, session=session)
 
     def __repr__(self) -> str:
         return f"Engine(base_url={str(self.config.base_url)!r}, credential=Secret('***'))"
@@ -308,6 +314,17 @@ class Engine:
 
     def deadlines(self) -> DeadlineTimers:
         return self._session.deadlines
+
+    def give_back(self, answered: bool, cancelled: bool, written: float) -> None:
+        """Return a sent attempt's limiter slot, counted from what is known of when its
+        request reached the server: by ``written`` + jitter if answered, by its transit
+        bound if not (or, cancelled by its caller, by now + jitter)."""
+        if not answered:
+            (self._cancelled if cancelled else self._unanswered)()
+        elif self._answered_at is not None:
+            self._answered_at(written)
+        else:
+            self.limiter.release()
 
     async def run_hooks(self, event: str, view: Any) -> None:
         """Call the ``event`` hooks; a hook's failure is a :class:`HookError`."""
@@ -373,7 +390,6 @@ class Engine:
         if request.headers:
             headers = {**headers, **dict(request.headers)}
         began = time.monotonic()
-        attempts = 0
         proxy = None if self.proxy is None else self.proxy.reveal()
         while True:
             info = _Attempt()
@@ -391,10 +407,8 @@ class Engine:
                     middlewares=(self._middleware(info, timeout, retries, request, active),),
                 ) as resp:
                     response = RawResponse(resp.status, resp.headers, info.body, method, path)
-                attempts += info.number
-                response.attempts, response.elapsed = attempts, time.monotonic() - began
+                response.attempts, response.elapsed = retries.wire, time.monotonic() - began
             except asyncio.TimeoutError:
-                attempts += info.number
                 failure, error = Failure.TIMEOUT, self._timed_out(request, timeout)
             except _TooLarge:
                 raise ResponseTooLargeError(
@@ -416,7 +430,6 @@ class Engine:
                 failure = Failure.NOT_SENT
                 error = APIConnectionError(f"cannot connect: {reason}", method=method, path=path)
             except (aiohttp.ClientError, OSError) as exc:
-                attempts += info.number
                 failure = Failure.AMBIGUOUS
                 error = APIConnectionError(
                     f"connection lost: {type(exc).__name__}", method=method, path=path
@@ -542,10 +555,7 @@ class Engine:
     ) -> Any:
         if active is not None or self.hooks:
             return _Observed(self, info, timeout, retries, request, active)
-        limiter = self.limiter
-        answered_at, unanswered, cancelled = self._answered_at, self._unanswered, self._cancelled
-        borrowed = self._session.borrowed
-
+        limiter, give_back = self.limiter, self.give_back
         deadlines = self._session.deadlines
         cap = self.max_response_bytes
 
@@ -560,8 +570,10 @@ class Engine:
             queued = time.monotonic()
             await limiter.acquire()
             answered = given_up = False
+            written = 0.0
             try:
                 info.number += 1
+                retries.wire += 1
                 info.started = time.monotonic()
                 info.waited += info.started - queued
                 connected = [0.0]
@@ -573,24 +585,14 @@ class Engine:
                     answered = True  # the server has it: its headers came back
                     # Written as the attempt began on a connection already open, or
                     # once a new one was ready (after its TCP and TLS handshakes).
-                    # (A caller's session does not say: count from the answer.)
-                    written = time.monotonic() if borrowed else connected[0] or info.started
-                    try:
-                        info.body = await _read_capped(resp, cap)
-                    except BaseException:
-                        resp.close()
-                        raise
+                    written = connected[0] or info.started
+                    info.body = await _read_capped(resp, cap)
                     return resp
             except asyncio.CancelledError:
                 given_up = True  # by the caller (a deadline of ours is AttemptTimeout)
                 raise
             finally:
-                if not answered:
-                    (cancelled if given_up else unanswered)()
-                elif answered_at is not None:
-                    answered_at(written)
-                else:
-                    limiter.release()
+                give_back(answered, given_up, written)
 
         return attempt
 
@@ -652,11 +654,7 @@ class _Observed:
                 answered = True
                 status = resp.status
                 written = connected[0] or sending
-                try:
-                    info.body = await _read_capped(resp, engine.max_response_bytes)
-                except BaseException:
-                    resp.close()
-                    raise
+                info.body = await _read_capped(resp, engine.max_response_bytes)
             await engine.run_hooks(
                 "response", ResponseView(resp, time.monotonic() - info.started, retries.wire)
             )
@@ -667,14 +665,8 @@ class _Observed:
         finally:
             if not sending:  # a request hook failed: nothing went out to arrive later
                 engine.limiter.release()
-            elif not answered and isinstance(error, asyncio.CancelledError):
-                engine._cancelled()
-            elif not answered:
-                engine._unanswered()
-            elif engine._answered_at is not None and not engine._session.borrowed:
-                engine._answered_at(written)
             else:
-                engine.limiter.release()
+                engine.give_back(answered, isinstance(error, asyncio.CancelledError), written)
             if span is not None:
                 tracing.end_attempt(span, status, error)
 
@@ -718,21 +710,26 @@ _MASKED = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
-    """The whole body, decompressed, refusing to hold more than ``cap`` bytes."""
-    length = resp.content_length
-    if length is not None and not resp.headers.get("content-encoding"):
-        # The common case, told its size up front: aiohttp's own read, once checked.
-        if length > cap:
-            raise _TooLarge
-        return await resp.read()
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await resp.content.read(_CHUNK):
-        size += len(chunk)
-        if size > cap:
-            raise _TooLarge
-        chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    """The whole body, decompressed, refusing to hold more than ``cap`` bytes; a body
+    not read to its end closes its connection (never reused half-read)."""
+    try:
+        length = resp.content_length
+        if length is not None and not resp.headers.get("content-encoding"):
+            # The common case, told its size up front: aiohttp's own read, once checked.
+            if length > cap:
+                raise _TooLarge
+            return await resp.read()
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await resp.content.read(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise _TooLarge
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except BaseException:
+        resp.close()
+        raise
 
 
 def env_proxy(url: URL) -> Secret | None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .commands._common import text
 from .exit_codes import NameNotFoundError, UsageError
 
 __all__ = ["resolve", "resolve_args"]
@@ -54,10 +55,6 @@ _ARGUMENTS = {
 }
 
 
-def _text(value: object) -> str:
-    return str(getattr(value, "value", value))
-
-
 async def resolve_args(ctx: Any, args: argparse.Namespace) -> None:
     """Replace every name among ``args``' id arguments by its id."""
     for (name, group), kind in _ARGUMENTS.items():
@@ -78,7 +75,7 @@ async def resolve(ctx: Any, kind_name: str, value: str) -> str:
             (
                 str(getattr(item, kind.id_field)),
                 str(getattr(item, "name", "") or ""),
-                _text(getattr(item, "state", None)) == "DELETED",
+                text(getattr(item, "state", None)) == "DELETED",
             )
             async for item in kind.lister(ctx.client)
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -26,7 +26,7 @@ from ..errors import BadRequestError, ValidationError
 from ..models._base import UNSET
 from ..operations import IDEMPOTENCY_KEY, Operation
 from ..pagination import AsyncPager, Page, keyset_page, scim_page, single_page
-from ..responses import _RAW, APIResponse
+from ..responses import answer
 
 __all__ = ["DEFAULT_AUDIT_LIMIT", "DEFAULT_PAGE_LIMIT", "PageSize", "Resource", "given"]
 
@@ -67,17 +67,6 @@ def _keyed_body(
     return body, fields
 
 
-class Extras(NamedTuple):
-    """What a call adds as given: headers, query parameters, body fields."""
-
-    headers: Mapping[str, str] | None = None
-    query: Mapping[str, object] | None = None
-    body: Mapping[str, Any] | None = None
-
-
-_NO_EXTRAS = Extras(None, None, None)
-
-
 class PageSize:
     """The page size a list asks for: the caller's, else ``largest`` to spend the fewest
     requests. The API documents no cap; if it refuses ours (a 400 about the limit), use
@@ -113,19 +102,21 @@ class Resource:
         body: object,
         fields: Mapping[str, Any] | None,
         options: CallOptions,
-        extras: Extras,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+        extra_body: Mapping[str, Any] | None,
     ) -> Request:
         payload: bytes | None = None
         secrets: tuple[str, ...] = ()
         if op.body_type is not None:
             body, fields = _keyed_body(op.body_type, body, fields or {})
-            payload, secrets = build_payload(op.body_type, body, fields, extras.body)
-        elif extras.body:
+            payload, secrets = build_payload(op.body_type, body, fields, extra_body)
+        elif extra_body:
             raise ValidationError(f"{op.method} sends no body: extra_body has nowhere to go")
         if query is not None and IDEMPOTENCY_KEY in query and query[IDEMPOTENCY_KEY] is None:
             query = {**query, IDEMPOTENCY_KEY: new_idempotency_key()}
-        if extras.query:
-            query = {**(query or {}), **extras.query}
+        if extra_query:
+            query = {**(query or {}), **extra_query}
         return build_request(
             op.http_method,
             op.path,
@@ -137,7 +128,7 @@ class Resource:
             operation_id=op.operation_id,
             response_type=response_type,
             secrets=secrets,
-            headers=extra_header_pairs(extras.headers) if extras.headers else (),
+            headers=extra_header_pairs(extra_headers),
         )
 
     async def _call(
@@ -156,18 +147,19 @@ class Resource:
     ) -> T:
         """Send ``op`` with these arguments; the success body decoded as ``response_type``
         (or, under ``with_raw_response``, the :class:`~ccloud_async.APIResponse`)."""
-        extras = (
-            _NO_EXTRAS
-            if extra_headers is None and extra_query is None and extra_body is None
-            else Extras(extra_headers, extra_query, extra_body)
-        )
         request = self._request(
-            op, response_type, path_params, query, body, fields, options, extras
+            op,
+            response_type,
+            path_params,
+            query,
+            body,
+            fields,
+            options,
+            extra_headers,
+            extra_query,
+            extra_body,
         )
-        response = await self._engine.send(request)
-        if _RAW.get():  # under with_raw_response
-            return cast(T, APIResponse(response, response_type))
-        return cast(T, response.value)
+        return cast(T, answer(await self._engine.send(request), response_type))
 
     def _paged(
         self,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import msgspec
 
@@ -25,12 +27,14 @@ def _cursor_text(value: datetime.datetime | str | None) -> str | None:
     return rfc3339(value, "starting_from")
 
 
-def _entry_id(entry: AuditLogEntry) -> str:
+def _dedupe_key(ident: str | None, said: bytes) -> str:
     """The key an entry is deduplicated by: its id, or for an entry without one a digest
     of all it says (so distinct id-less entries never collapse into one)."""
-    if entry.id:
-        return entry.id
-    return "~" + hashlib.sha256(encode(entry)).hexdigest()[:32]
+    return ident or "~" + hashlib.sha256(said).hexdigest()[:32]
+
+
+def _entry_id(entry: AuditLogEntry) -> str:
+    return entry.id or _dedupe_key(None, encode(entry))
 
 
 class AuditRecord(msgspec.Struct, frozen=True, gc=False):
@@ -62,9 +66,7 @@ _KEYS = msgspec.json.Decoder(_Keys)
 
 
 def _record_id(record: AuditRecord) -> str:
-    if record.id:
-        return record.id
-    return "~" + hashlib.sha256(record.json).hexdigest()[:32]
+    return _dedupe_key(record.id, record.json)
 
 
 class AuditLogs(AuditLogsResource):
@@ -92,24 +94,21 @@ class AuditLogs(AuditLogsResource):
         ``resume`` (an :class:`AuditResume` or its token) continues an earlier walk and
         overrides ``starting_from`` and ``sort_order``.
         """
-        start = _start(resume, starting_from, sort_order)
-        size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
 
-        async def fetch(cursor: str | None) -> tuple[list[AuditLogEntry], str | None]:
-            page = await size.fetch(
-                lambda n: self.list_page(
-                    starting_from=cursor,
-                    sort_order=start.sort_order,
-                    limit=n,
-                    timeout=timeout,
-                    max_retries=max_retries,
-                )
+        async def page(
+            cursor: str | None, order: SortOrder, n: int | None
+        ) -> tuple[list[AuditLogEntry], str | None]:
+            got = await self.list_page(
+                starting_from=cursor,
+                sort_order=order,
+                limit=n,
+                timeout=timeout,
+                max_retries=max_retries,
             )
-            return page.entries or [], page.next_starting_from or None
+            return got.entries or [], got.next_starting_from or None
 
-        return AuditLogStream(
-            fetch, _entry_id, start=start, follow=follow, poll_interval=poll_interval
-        )
+        start = _start(resume, starting_from, sort_order)
+        return _walk(page, _entry_id, start, limit, follow, poll_interval)
 
     def records(
         self,
@@ -125,28 +124,47 @@ class AuditLogs(AuditLogsResource):
     ) -> AuditLogStream[AuditRecord]:
         """Like :meth:`list`, but each entry as an :class:`AuditRecord`: the bytes the
         server sent, so nothing it sends is lost (what an export should keep)."""
-        start = _start(resume, starting_from, sort_order)
-        size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
         op = OPERATIONS["CockroachCloud_ListAuditLogs"]
 
-        async def fetch(cursor: str | None) -> tuple[list[AuditRecord], str | None]:
-            page = await size.fetch(
-                lambda n: self._call(
-                    op,
-                    _RawPage,
-                    query={"starting_from": cursor, "sort_order": start.sort_order, "limit": n},
-                    options=CallOptions(timeout=timeout, max_retries=max_retries),
-                )
+        async def page(
+            cursor: str | None, order: SortOrder, n: int | None
+        ) -> tuple[list[AuditRecord], str | None]:
+            got = await self._call(
+                op,
+                _RawPage,
+                query={"starting_from": cursor, "sort_order": order, "limit": n},
+                options=CallOptions(timeout=timeout, max_retries=max_retries),
             )
             records = []
-            for raw in page.entries or []:
+            for raw in got.entries or []:
                 keys = _KEYS.decode(raw)
                 records.append(AuditRecord(bytes(raw), keys.id, keys.created_at))
-            return records, page.next_starting_from or None
+            return records, got.next_starting_from or None
 
-        return AuditLogStream(
-            fetch, _record_id, start=start, follow=follow, poll_interval=poll_interval
-        )
+        start = _start(resume, starting_from, sort_order)
+        return _walk(page, _record_id, start, limit, follow, poll_interval)
+
+
+E = TypeVar("E")
+Page = Callable[[str | None, SortOrder, int | None], Awaitable[tuple[list[E], str | None]]]
+
+
+def _walk(
+    page: Page[E],
+    key: Callable[[E], str],
+    start: AuditResume,
+    limit: int | None,
+    follow: bool,
+    poll_interval: float,
+) -> AuditLogStream[E]:
+    """The stream over ``page(cursor, order, size)``, asking for the largest pages the
+    API takes (``PageSize``) unless told a ``limit``."""
+    size = PageSize(limit, DEFAULT_AUDIT_LIMIT)
+
+    async def fetch(cursor: str | None) -> tuple[list[E], str | None]:
+        return await size.fetch(lambda n: page(cursor, start.sort_order, n))
+
+    return AuditLogStream(fetch, key, start=start, follow=follow, poll_interval=poll_interval)
 
 
 def _start(
