@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import functools
 import inspect
 import json
 import sys
@@ -123,11 +124,15 @@ def _operations_of(namespace: str) -> list[Any]:
 
 
 def _namespace_class(namespace: str) -> type[Any]:
+    cls: type[Any] = _namespace_classes()[namespace]
+    return cls
+
+
+@functools.cache
+def _namespace_classes() -> dict[str, Any]:
     from .._generated.namespaces import Namespaces
 
-    hints = typing.get_type_hints(Namespaces)
-    cls: type[Any] = hints[namespace]
-    return cls
+    return typing.get_type_hints(Namespaces)
 
 
 def summary(function: Callable[..., Any]) -> str:
@@ -225,14 +230,15 @@ def _add_option(parser: argparse.ArgumentParser, name: str, kind: Any) -> _Param
         parser.add_argument(flag, dest=name, type=int, metavar="N")
     elif parts == [float]:
         parser.add_argument(flag, dest=name, type=float, metavar="X")
-    elif all(p is str for p in parts) or _is_datetime(parts):
+    elif _is_text(parts):
         parser.add_argument(flag, dest=name, metavar=name.upper())
     else:  # objects, lists, maps
         parser.add_argument(flag, dest=name, type=_json_value(flag), metavar=_JSON)
     return _Param(name)
 
 
-def _is_datetime(parts: list[Any]) -> bool:
+def _is_text(parts: list[Any]) -> bool:
+    """Strings, or date-times (which the SDK takes as RFC 3339 strings too)."""
     import datetime
 
     return all(p in (str, datetime.datetime) for p in parts)

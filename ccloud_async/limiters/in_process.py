@@ -168,15 +168,8 @@ class InProcessLimiter(PauseOnlyLimiter):
         """The attempt got its answer, and its request was written by ``written_at``
         (monotonic seconds): it arrived by ``written_at + jitter`` or by now, whichever
         is earlier; its slot comes back one period after that."""
-        slot = self._take()
-        if slot is None or slot.free:
-            return
         now = time.monotonic()
-        arrived = min(now, written_at + self.jitter, slot.started + self.max_transit)
-        if slot.timer is not None:
-            slot.timer.cancel()
-        loop = asyncio.get_running_loop()
-        slot.timer = loop.call_later(max(0.0, arrived + self.period - now), slot.give_back)
+        self._free_after(min(now, written_at + self.jitter), now)
 
     def release_unanswered(self) -> None:
         """The attempt ended with no answer (a timeout, a reset): it may still be on its
@@ -190,11 +183,16 @@ class InProcessLimiter(PauseOnlyLimiter):
         cancellation says nothing bad about the network, unlike a timeout. Its slot comes
         back one period after that, not at its transit bound: with one slot, an
         interrupted call would otherwise hold up the next for ``max_transit``."""
+        now = time.monotonic()
+        self._free_after(now + self.jitter, now)
+
+    def _free_after(self, arrived_by: float, now: float) -> None:
+        """Take this attempt's slot: it comes back one period after its request arrived,
+        by ``arrived_by`` and at the latest by its transit bound."""
         slot = self._take()
         if slot is None or slot.free:
             return
-        now = time.monotonic()
-        arrived = min(now + self.jitter, slot.started + self.max_transit)
+        arrived = min(arrived_by, slot.started + self.max_transit)
         if slot.timer is not None:
             slot.timer.cancel()
         loop = asyncio.get_running_loop()
