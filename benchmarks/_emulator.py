@@ -1,14 +1,22 @@
-"""Run the emulator in its own process for a benchmark (``python -m ccloud_async.testing``)."""
+"""Run the emulator in its own process for a benchmark (``python -m ccloud_async.testing``),
+and what the benchmarks that call it share: the call-rate loop and the cluster to get."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
+from ccloud_async import CockroachCloud
+
 API_KEY = "bench-key"
+CONNECTION_LIMIT = 100
+
+Call = Callable[[], Awaitable[object]]
 
 
 def free_port() -> int:
@@ -36,3 +44,24 @@ def emulator(*, clusters: int = 0, audit_entries: int = 0) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(30)
+
+
+async def _first_cluster(url: str) -> str:
+    """The id of the emulator's first cluster."""
+    async with CockroachCloud(api_key=API_KEY, base_url=url, limiter=None) as cloud:
+        clusters = await cloud.clusters.list(limit=1).to_list()
+        return clusters[0].id
+
+
+async def _drive(call: Call, calls: int, *, workers: int) -> float:
+    """calls/s of ``calls`` calls made by ``workers`` concurrent workers."""
+    per_worker = calls // workers
+
+    async def worker() -> None:
+        for _ in range(per_worker):
+            await call()
+
+    await asyncio.gather(*(call() for _ in range(workers)))  # warm up: open the connections
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return per_worker * workers / (time.perf_counter() - started)

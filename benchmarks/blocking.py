@@ -22,28 +22,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _emulator import API_KEY, emulator
+from _emulator import API_KEY, CONNECTION_LIMIT, _drive, _first_cluster, emulator
 
 from ccloud_async import CockroachCloud, CockroachCloudSync
 
 WORKERS = 20
-CONNECTION_LIMIT = 100
 
 
 async def async_rate(url: str, cluster_id: str, calls: int, workers: int) -> float:
     async with CockroachCloud(
         api_key=API_KEY, base_url=url, limiter=None, connection_limit=CONNECTION_LIMIT
     ) as cloud:
-        per_worker = calls // workers
 
-        async def worker() -> None:
-            for _ in range(per_worker):
-                await cloud.clusters.get(cluster_id)
+        async def call() -> object:
+            return await cloud.clusters.get(cluster_id)
 
-        await asyncio.gather(*(cloud.clusters.get(cluster_id) for _ in range(workers)))
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        return per_worker * workers / (time.perf_counter() - started)
+        return await _drive(call, calls, workers=workers)
 
 
 def blocking_rate(url: str, cluster_id: str, calls: int, workers: int) -> float:
@@ -73,15 +67,10 @@ def _in_threads(fn: Callable[[], object], workers: int) -> None:
         t.join()
 
 
-def _first_cluster(url: str) -> str:
-    with CockroachCloudSync(api_key=API_KEY, base_url=url, limiter=None) as cloud:
-        return cloud.clusters.list(limit=1).to_list()[0].id
-
-
 def measure(calls: int = 2000, rounds: int = 5) -> dict[str, float]:
     best = {"async": 0.0, "blocking": 0.0, "async_20": 0.0, "blocking_20": 0.0}
     with emulator(clusters=1) as url:
-        cluster_id = _first_cluster(url)
+        cluster_id = asyncio.run(_first_cluster(url))
         for _ in range(rounds):
             best["async"] = max(best["async"], asyncio.run(async_rate(url, cluster_id, calls, 1)))
             best["blocking"] = max(best["blocking"], blocking_rate(url, cluster_id, calls, 1))

@@ -18,7 +18,6 @@ import asyncio
 import functools
 import json
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,37 +27,19 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _emulator import API_KEY, emulator
+from _emulator import API_KEY, CONNECTION_LIMIT, _drive, _first_cluster, emulator
 from pydantic_models import Cluster as PydanticCluster
 
 from ccloud_async import CockroachCloud
 from ccloud_async._config import DEFAULT_API_VERSION, USER_AGENT
 
 CONCURRENCY = 20
-CONNECTION_LIMIT = 100
 HEADERS = {
     "Authorization": f"Bearer {API_KEY}",
     "Cc-Version": DEFAULT_API_VERSION,
     "User-Agent": USER_AGENT,
     "Accept": "application/json",
 }
-
-Call = Callable[[], Awaitable[object]]
-
-
-async def _drive(call: Call, calls: int) -> float:
-    """calls/s of ``calls`` calls made by CONCURRENCY workers."""
-    per_worker = calls // CONCURRENCY
-
-    async def worker() -> None:
-        for _ in range(per_worker):
-            await call()
-
-    for _ in range(CONCURRENCY):  # warm up: open the connections
-        await call()
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return per_worker * CONCURRENCY / (time.perf_counter() - started)
 
 
 async def sdk_rate(url: str, cluster_id: str, calls: int, **options: Any) -> float:
@@ -73,7 +54,7 @@ async def sdk_rate(url: str, cluster_id: str, calls: int, **options: Any) -> flo
         async def call() -> object:
             return await cloud.clusters.get(cluster_id)
 
-        return await _drive(call, calls)
+        return await _drive(call, calls, workers=CONCURRENCY)
 
 
 async def aiohttp_rate(url: str, cluster_id: str, calls: int) -> float:
@@ -91,7 +72,7 @@ async def aiohttp_rate(url: str, cluster_id: str, calls: int) -> float:
                     raise RuntimeError(f"HTTP {resp.status}")
                 return json.loads(body)
 
-        return await _drive(call, calls)
+        return await _drive(call, calls, workers=CONCURRENCY)
 
 
 async def httpx_rate(url: str, cluster_id: str, calls: int) -> float:
@@ -106,7 +87,7 @@ async def httpx_rate(url: str, cluster_id: str, calls: int) -> float:
             resp.raise_for_status()
             return PydanticCluster.model_validate_json(resp.content)
 
-        return await _drive(call, calls)
+        return await _drive(call, calls, workers=CONCURRENCY)
 
 
 def _traced() -> Any:
@@ -140,12 +121,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "sdk_traced": {"tracing": "provider"},
     "sdk_hooks": {"event_hooks": {"request": [_noop_hook], "response": [_noop_hook]}},
 }
-
-
-async def _first_cluster(url: str) -> str:
-    async with CockroachCloud(api_key=API_KEY, base_url=url, limiter=None) as cloud:
-        clusters = await cloud.clusters.list(limit=1).to_list()
-        return clusters[0].id
 
 
 def measure(calls: int = 3000, rounds: int = 9, alt_rounds: int = 3) -> dict[str, float]:

@@ -21,7 +21,15 @@ import concurrent.futures
 import contextlib
 import functools
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from types import TracebackType
@@ -197,6 +205,13 @@ class LoopThread:
             if item is not None:
                 item.forget(future)
 
+    def next(self, iterator: AsyncIterator[T]) -> T:
+        """``await anext(iterator)`` on the loop; its end raises :class:`StopIteration`."""
+        try:
+            return self.call(iterator.__anext__)
+        except StopAsyncIteration:
+            raise StopIteration from None
+
     @staticmethod
     def _wait(future: concurrent.futures.Future[T]) -> T:
         if threading.current_thread() is threading.main_thread():
@@ -307,10 +322,10 @@ class SyncPageIterator(Generic[T]):
         if self._pages is None:
             raise StopIteration
         try:
-            return self._loop.call(self._pages.__anext__)
-        except StopAsyncIteration:
+            return self._loop.next(self._pages)
+        except StopIteration:
             self._pages = None
-            raise StopIteration from None
+            raise
 
     def close(self) -> None:
         pages, self._pages = self._pages, None
@@ -418,10 +433,7 @@ class SyncAuditPages(Generic[E]):
         return self
 
     def __next__(self) -> AuditPage[E]:
-        try:
-            return self._loop.call(self._pages.__anext__)
-        except StopAsyncIteration:
-            raise StopIteration from None
+        return self._loop.next(self._pages)
 
 
 class SyncAuditLogStream(Generic[E]):
@@ -578,11 +590,8 @@ class SyncFleetStream(Generic[T, R]):
     def __next__(self) -> FleetResult[T, R]:
         loop, stream = self._started()
         try:
-            return loop.call(stream.__anext__)
-        except StopAsyncIteration:
-            self.close()
-            raise StopIteration from None
-        except BaseException:
+            return loop.next(stream)
+        except BaseException:  # the end (StopIteration) too
             self.close()
             raise
 
@@ -611,11 +620,13 @@ class SyncFleetStream(Generic[T, R]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        runner, stream = self._runner, self._stream
+        runner = self._runner
         try:
-            if runner is not None and stream is not None and exc_type is None:
+            if runner is not None and self._stream is not None and exc_type is None:
                 # What the async stream's `async with` does: stop, then raise the first
-                # error of a fail_fast batch.
+                # error of a fail_fast batch. It closes the stream itself, so close() has
+                # only the runner left to stop.
+                stream, self._stream = self._stream, None
                 runner.loop.call(stream.__aexit__, None, None, None)
         finally:
             self.close()

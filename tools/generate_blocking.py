@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -40,6 +41,7 @@ from generate import (  # noqa: E402 - tools/ is not a package
     GenerationError,
     _ruff_batch,
     load_names,
+    pascal,
 )
 
 from ccloud_async import OPERATIONS  # noqa: E402
@@ -96,18 +98,20 @@ def _relative(module: str) -> str:
     return module
 
 
+@functools.cache
 def _source(module: ModuleType) -> str:
-    if module.__name__ not in _SOURCES:
-        _SOURCES[module.__name__] = inspect.getsource(module)
-    return _SOURCES[module.__name__]
+    return inspect.getsource(module)
 
 
-_SOURCES: dict[str, str] = {}
+@functools.cache
+def _tree(module: ModuleType) -> ast.Module:
+    """The module's source, parsed (once: the nodes are only read, never changed)."""
+    return ast.parse(_source(module))
 
 
+@functools.cache
 def _bindings(module: ModuleType) -> dict[str, Binding]:
     """The names a module binds at its top level (``if TYPE_CHECKING`` blocks too)."""
-    tree = ast.parse(_source(module))
     package = module.__package__ or ""
     found: dict[str, Binding] = {}
 
@@ -133,14 +137,13 @@ def _bindings(module: ModuleType) -> dict[str, Binding]:
                 visit(node.body)
                 visit(node.orelse)
 
-    visit(tree.body)
+    visit(_tree(module).body)
     return found
 
 
 def _class_node(cls: type) -> tuple[ast.ClassDef, ModuleType]:
     module = sys.modules[cls.__module__]
-    tree = ast.parse(_source(module))
-    for node in tree.body:
+    for node in _tree(module).body:
         if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
             return node, module
     raise GenerationError(f"no class {cls.__name__} in {module.__name__}")
@@ -160,7 +163,11 @@ class Method:
 
 
 def _is_overload(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list)
+    return any(_is_overload_decorator(d) for d in node.decorator_list)
+
+
+def _is_overload_decorator(decorator: ast.expr) -> bool:
+    return isinstance(decorator, ast.Name) and decorator.id == "overload"
 
 
 def _methods(cls: type) -> list[Method]:
@@ -179,7 +186,7 @@ def _methods(cls: type) -> list[Method]:
             if item.name.startswith("_"):
                 continue
             for decorator in item.decorator_list:
-                if not (isinstance(decorator, ast.Name) and decorator.id == "overload"):
+                if not _is_overload_decorator(decorator):
                     raise GenerationError(
                         f"{owner.__name__}.{item.name}: decorator {ast.unparse(decorator)} "
                         "has no blocking form"
@@ -202,7 +209,7 @@ class Imports:
     bound: dict[str, Binding] = field(default_factory=dict)
 
     def use(self, node: ast.AST, module: ModuleType, where: str) -> None:
-        table = _bindings_cached(module)
+        table = _bindings(module)
         for child in ast.walk(node):
             if not isinstance(child, ast.Name):
                 continue
@@ -211,6 +218,18 @@ class Imports:
                 self.add(name, table[name], where)
             elif not hasattr(builtins, name):
                 raise GenerationError(f"{where}: cannot tell where {name!r} comes from")
+
+    def use_parameters(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleType, where: str
+    ) -> None:
+        """The names the parameters' annotations and defaults use."""
+        args = node.args
+        for a in [*args.args, *args.kwonlyargs]:
+            if a.annotation is not None:
+                self.use(a.annotation, module, where)
+        for d in [*args.defaults, *args.kw_defaults]:
+            if d is not None:
+                self.use(d, module, where)
 
     def add(self, name: str, binding: Binding, where: str) -> None:
         if name in _OWN_IMPORTS and _OWN_IMPORTS[name] != (binding.module, binding.name):
@@ -221,15 +240,6 @@ class Imports:
 
     def lines(self) -> list[str]:
         return sorted({b.statement(name) for name, b in self.bound.items()})
-
-
-_BINDINGS: dict[str, dict[str, Binding]] = {}
-
-
-def _bindings_cached(module: ModuleType) -> dict[str, Binding]:
-    if module.__name__ not in _BINDINGS:
-        _BINDINGS[module.__name__] = _bindings(module)
-    return _BINDINGS[module.__name__]
 
 
 def _resolve(binding: Binding) -> object:
@@ -323,12 +333,7 @@ def _render_method(method: Method, imports: Imports, where: str) -> str:
     lines: list[str] = []
     for variant in method.variants:
         params = _signature(variant, where)
-        for a in [*variant.args.args, *variant.args.kwonlyargs]:
-            if a.annotation is not None:
-                imports.use(a.annotation, method.module, where)
-        for d in [*variant.args.defaults, *variant.args.kw_defaults]:
-            if d is not None:
-                imports.use(d, method.module, where)
+        imports.use_parameters(variant, method.module, where)
         if variant.returns is not None and kind == "call":
             imports.use(variant.returns, method.module, where)
         elif variant.returns is not None:
@@ -356,12 +361,16 @@ def _render_method(method: Method, imports: Imports, where: str) -> str:
 
 
 def _class_name(namespace: str) -> str:
-    return "".join(part.capitalize() for part in namespace.split("_")) + "Sync"
+    return pascal(namespace) + "Sync"
 
 
-def _render_namespace(namespace: str, cls: type, imports: Imports) -> str:
+def _raw_sync_name(namespace: str) -> str:
+    return pascal(namespace) + "RawSync"
+
+
+def _render_namespace(namespace: str, cls: type, methods: list[Method], imports: Imports) -> str:
     imports.add(cls.__name__, Binding(cls.__module__, cls.__name__), namespace)
-    methods = [_render_method(m, imports, f"{cls.__name__}.{m.name}") for m in _methods(cls)]
+    rendered = [_render_method(m, imports, f"{cls.__name__}.{m.name}") for m in methods]
     lines = [
         f"class {_class_name(namespace)}:",
         f'    """``cloud.{namespace}`` of the blocking client: every method of the async',
@@ -372,7 +381,7 @@ def _render_namespace(namespace: str, cls: type, imports: Imports) -> str:
         "        self._loop = loop",
         "        self._namespace = namespace",
     ]
-    for method in methods:
+    for method in rendered:
         lines += ["", *(f"    {line}" if line else "" for line in method.splitlines())]
     return "\n".join(lines)
 
@@ -384,12 +393,7 @@ def _render_constructor(imports: Imports) -> str:
     node, module = _class_node(CockroachCloud)
     init = next(n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
     where = "CockroachCloud.__init__"
-    for a in [*init.args.args, *init.args.kwonlyargs]:
-        if a.annotation is not None:
-            imports.use(a.annotation, module, where)
-    for d in [*init.args.defaults, *init.args.kw_defaults]:
-        if d is not None:
-            imports.use(d, module, where)
+    imports.use_parameters(init, module, where)
     params = ", ".join(_signature(init, where))
     forwarded = ", ".join(_forwarded(init))
     return "\n".join(
@@ -403,8 +407,7 @@ def _render_constructor(imports: Imports) -> str:
 
 def _raw_methods() -> dict[str, tuple[str, list[str]]]:
     """namespace -> (its raw class, its raw methods), read from ``_generated/raw.py``."""
-    tree = ast.parse(inspect.getsource(raw_module))
-    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    classes = {n.name: n for n in _tree(raw_module).body if isinstance(n, ast.ClassDef)}
 
     def assigned(cls: ast.ClassDef) -> list[tuple[str, ast.expr]]:
         init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
@@ -439,28 +442,29 @@ def render_source() -> str:
     blocks = []
     for namespace in order:
         cls = hints[namespace]
-        methods = {m.name for m in _methods(cls)}
+        methods = _methods(cls)
         wanted = {
             op.method.split(".")[1]
             for op in OPERATIONS.values()
             if op.method.startswith(f"{namespace}.")
         }
-        if wanted - methods:
-            raise GenerationError(f"{namespace}: no method for {sorted(wanted - methods)}")
-        blocks.append(_render_namespace(namespace, cls, imports))
+        missing = wanted - {m.name for m in methods}
+        if missing:
+            raise GenerationError(f"{namespace}: no method for {sorted(missing)}")
+        blocks.append(_render_namespace(namespace, cls, methods, imports))
 
     raw = _raw_methods()
     if list(raw) != order:
         raise GenerationError("raw.py's namespaces differ from the client's")
-    for namespace, (raw_class, methods) in raw.items():
+    for namespace, (raw_class, members) in raw.items():
         imports.add(raw_class, Binding(raw_module.__name__, raw_class), "raw.py")
         lines = [
-            f"class {_class_name(namespace).removesuffix('Sync')}RawSync:",
+            f"class {_raw_sync_name(namespace)}:",
             f'    """``cloud.with_raw_response.{namespace}`` of the blocking client."""',
             "",
             f"    def __init__(self, loop: LoopThread, raw: {raw_class}) -> None:",
         ]
-        lines += [f"        self.{m} = loop.blocking(raw.{m})" for m in methods] or ["        pass"]
+        lines += [f"        self.{m} = loop.blocking(raw.{m})" for m in members] or ["        pass"]
         blocks.append("\n".join(lines))
 
     client = [
@@ -485,16 +489,13 @@ def render_source() -> str:
         '    """``cloud.with_raw_response`` of the blocking client: every namespace raw."""',
         "",
         "    def __init__(self, loop: LoopThread, raw: RawNamespaces) -> None:",
-        *(
-            f"        self.{n} = {_class_name(n).removesuffix('Sync')}RawSync(loop, raw.{n})"
-            for n in order
-        ),
+        *(f"        self.{n} = {_raw_sync_name(n)}(loop, raw.{n})" for n in order),
     ]
     blocks += ["\n".join(client), "\n".join(raw_client)]
     exported = sorted(
         ["BlockingNamespaces", "BlockingRawNamespaces"]
         + [_class_name(n) for n in order]
-        + [f"{_class_name(n).removesuffix('Sync')}RawSync" for n in order]
+        + [_raw_sync_name(n) for n in order]
     )
     return (
         HEADER
