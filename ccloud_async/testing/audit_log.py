@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import validation as v
-from .common import Timeline, parse_rfc3339
+from .common import Timeline, new_id, parse_rfc3339
 
 if TYPE_CHECKING:
     from .call import Call
@@ -101,9 +101,13 @@ class AuditLog:
         Operations do not call this: the server does, for an applied call whose
         ``@handles`` declares an action (``server.py``).
         """
-        stamp = created_at or format_ns(self._now_ns())
+        if created_at:
+            key, stamp = canonical(created_at), created_at
+        else:
+            key = self._now_ns()
+            stamp = format_ns(key)
         entry: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "action": action,
             "created_at": stamp,
             "source": "AUDIT_LOG_SOURCE_CC_API",
@@ -122,11 +126,10 @@ class AuditLog:
         if cluster is not None:
             entry["cluster_id"] = cluster["id"]
             entry["cluster_name"] = cluster["name"]
-        self._insert(entry)
+        self._insert(entry, key)
         return entry
 
-    def _insert(self, entry: dict[str, Any]) -> None:
-        key = canonical(entry["created_at"])
+    def _insert(self, entry: dict[str, Any], key: int) -> None:
         if not self._keys or key >= self._keys[-1]:
             self._entries.append(entry)
             self._keys.append(key)

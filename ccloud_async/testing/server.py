@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from ssl import SSLContext
 from types import TracebackType
@@ -48,7 +47,7 @@ from .areas.org_common import OrgState
 from .audit_log import AuditLog
 from .auth import ALL_ROLES, KeyRing, Principal, check_role, check_version
 from .call import Call, Handler
-from .common import Timeline
+from .common import Timeline, new_id
 from .errors import (
     INTERNAL,
     NOT_FOUND,
@@ -135,7 +134,7 @@ class FakeCloud:
         # operationId -> handler; a test may replace or drop one.
         self.handlers: dict[str, Handler] = self.areas.handlers
         if seed_clusters:
-            self.clusters.seed(seed_clusters, creator_id=str(uuid.uuid4()))
+            self.clusters.seed(seed_clusters, creator_id=new_id())
         # Every 200 JSON response checked against the snapshot (needs jsonschema).
         self.response_checker = ResponseChecker() if validate_responses else None
         self._runner: web.AppRunner | None = None

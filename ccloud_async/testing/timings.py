@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 __all__ = ["FAILURE_STATES", "KINDS", "Job", "Jobs", "Timings"]
 
@@ -146,6 +147,26 @@ class Jobs:
             if on_progress is not None:
                 on_progress(0.0)
         return job
+
+    def track(
+        self,
+        kind: str,
+        obj: MutableMapping[str, Any],
+        name: str,
+        running: str,
+        final: str,
+        *,
+        key: Hashable,
+        failed: str | None = None,
+    ) -> Job:
+        """Set ``obj[name]`` to ``running`` and start work of ``kind`` that ends with it
+        ``final`` — or the failed state (see :meth:`start`)."""
+
+        def done(failure: str | None) -> None:
+            obj[name] = failure or final
+
+        obj[name] = running
+        return self.start(kind, done, failed=failed, key=key)
 
     def busy(self, key: Hashable) -> bool:
         """Whether the work started with ``key`` is still running."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -21,10 +20,10 @@ from .spec import load_spec
 __all__ = [
     "body",
     "boolean",
-    "date_time",
     "enum",
     "int32",
     "int64",
+    "non_empty",
     "parse_bool",
     "request_schema",
     "string",
@@ -42,6 +41,13 @@ def _fail(path: str, problem: str) -> ApiError:
 def string(value: Any, path: str) -> str:
     if not isinstance(value, str):
         raise _fail(path, "must be a string")
+    return value
+
+
+def non_empty(value: str, path: str, *, strip: bool = False) -> str:
+    """``value`` unless it is empty (or, with ``strip``, only whitespace)."""
+    if not (value.strip() if strip else value):
+        raise _fail(path, "must not be empty")
     return value
 
 
@@ -105,11 +111,6 @@ def parse_bool(value: str | None, path: str, default: bool = False) -> bool:
 # --- one schema-walking validator for every request body ----------------------------
 
 
-def date_time(value: Any, path: str) -> datetime:
-    """An RFC 3339 timestamp, as protobuf JSON spells google.protobuf.Timestamp (in UTC)."""
-    return parse_time(value, path)
-
-
 @cache
 def request_schema(operation_id: str) -> dict[str, Any] | None:
     """The JSON request body schema the snapshot gives ``operation_id``, if any."""
@@ -168,7 +169,7 @@ def body(value: Any, schema: dict[str, Any], path: str = "") -> Any:
         if schema.get("format") == "int64":  # how the snapshot spells protobuf's int64
             return int64(value, path)
         if schema.get("format") == "date-time":
-            date_time(value, path)
+            parse_time(value, path)
         return string(value, path)
     if kind == "boolean":
         return boolean(value, path)

@@ -14,9 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from ..call import Call
-from ..common import not_found, precondition
+from ..common import precondition
 from ._base import Area
-from .clusters import check_unlocked
 
 __all__ = ["ClusterArea", "PerCluster", "require_plan"]
 
@@ -45,14 +44,9 @@ class ClusterArea(Area):
     ) -> dict[str, Any]:
         """The cluster the path names: 404 if unknown; 400 (code 9) to mutate a deleted
         or locked one."""
-        cluster = self.fake.clusters.get(call.params[param])
-        if cluster is None:
-            raise not_found("cluster")
-        if mutate and cluster["state"] == "DELETED":
-            raise precondition("cluster is deleted")
-        if mutate:
-            check_unlocked(cluster)
-        return cluster
+        clusters = self.fake.clusters
+        cluster_id = call.params[param]
+        return clusters.live(cluster_id) if mutate else clusters.existing(cluster_id)
 
 
 def require_plan(cluster: Mapping[str, Any], plan: str, what: str) -> None:

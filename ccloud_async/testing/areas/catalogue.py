@@ -54,6 +54,12 @@ class Catalogue(Area):
         self.support_ends: dict[str, datetime] = {
             major: started + timedelta(days=days) for major, (days, _) in MAJOR_VERSIONS.items()
         }
+        majors = sorted(MAJOR_VERSIONS)
+        # The next two majors the emulator offers (COCKROACH_VERSIONS), per major.
+        self.allowed_upgrades: dict[str, tuple[str, ...]] = {
+            major: tuple([m for m in majors if m > major and m in COCKROACH_VERSIONS][:2])
+            for major in MAJOR_VERSIONS
+        }
 
     @handles("CockroachCloud_ListAvailableRegions")
     async def available_regions(self, call: Call) -> web.StreamResponse:
@@ -72,7 +78,6 @@ class Catalogue(Area):
 
     @handles("CockroachCloud_ListMajorClusterVersions")
     async def major_versions(self, call: Call) -> web.StreamResponse:
-        majors = sorted(MAJOR_VERSIONS)
         now = self.timeline.current()
         versions = [
             {
@@ -82,9 +87,7 @@ class Catalogue(Area):
                 "support_status": (
                     "SUPPORTED" if self.support_ends[major] > now else "UNSUPPORTED"
                 ),
-                "allowed_upgrades": [m for m in majors if m > major and m in COCKROACH_VERSIONS][
-                    :2
-                ],
+                "allowed_upgrades": list(self.allowed_upgrades[major]),
             }
             for major, (_, kind) in MAJOR_VERSIONS.items()
         ]

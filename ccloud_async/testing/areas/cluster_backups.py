@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import validation as v
 from ..call import Call
-from ..common import new_id, not_found, ok, timestamp
+from ..common import new_id, not_found, ok, parse_time, timestamp
 from ..errors import invalid
 from ..paging import page
 from ._base import handles
@@ -43,10 +42,6 @@ class _ClusterBackups:
     restores: dict[str, dict[str, Any]] = field(default_factory=dict)  # restores *into* it
 
 
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 def _finish_restore(restore: dict[str, Any], now: str, failure: str | None = None) -> None:
     if failure is None:
         restore.update(status="SUCCESS", completion_percent=1.0, completed_at=now)
@@ -60,7 +55,7 @@ def _time_window(call: Call) -> tuple[str, str]:
     bounds = []
     for name in ("start_time", "end_time"):
         if query.get(name):
-            bounds.append(timestamp(v.date_time(query[name], name)))
+            bounds.append(timestamp(parse_time(query[name], name)))
         else:
             bounds.append("" if name == "start_time" else "~")
     return bounds[0], bounds[1]
@@ -76,16 +71,18 @@ class Backups(ClusterArea):
         data = self.clusters[cluster["id"]]
         now = self.timeline.now()
         if cluster["state"] == "DELETED":
-            now = min(now, _parse(cluster["deleted_at"]))
+            now = min(now, parse_time(cluster["deleted_at"], "deleted_at"))
         if data.next_backup is None:
-            data.next_backup = _parse(cluster["created_at"])
+            data.next_backup = parse_time(cluster["created_at"], "created_at")
         config = data.config
         step = timedelta(minutes=config["frequency_minutes"])
         while config["enabled"] and data.next_backup <= now:
             data.backups.append({"id": new_id(), "as_of_time": timestamp(data.next_backup)})
             data.next_backup += step
         oldest = now - timedelta(days=config["retention_days"])
-        data.backups = [b for b in data.backups if _parse(b["as_of_time"]) >= oldest]
+        data.backups = [
+            b for b in data.backups if parse_time(b["as_of_time"], "as_of_time") >= oldest
+        ]
         return data.backups
 
     # --- backups and their configuration -----------------------------------------------

@@ -42,13 +42,11 @@ class ClientCaCerts(ClusterArea):
         return self.certs.setdefault(cluster["id"], {"status": "NOT_SET"})
 
     def _set(self, cluster: dict[str, Any], cert: str) -> dict[str, Any]:
-        info = self.certs[cluster["id"]] = {"status": "IS_SET", "x509_pem_cert": cert}
-
-        def done(failure: str | None) -> None:
-            info["status"] = failure or "IS_SET"
-
-        info["status"] = "PENDING"
-        self.fake.jobs.start("client_ca", done, key=("client_ca", cluster["id"]))
+        # "status" leads, as in the answer; track() sets it (again) to PENDING.
+        info = self.certs[cluster["id"]] = {"status": "PENDING", "x509_pem_cert": cert}
+        self.fake.jobs.track(
+            "client_ca", info, "status", "PENDING", "IS_SET", key=("client_ca", cluster["id"])
+        )
         return info
 
     @handles("CockroachCloud_GetClientCACert")

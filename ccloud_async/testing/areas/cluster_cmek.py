@@ -79,12 +79,9 @@ class Cmek(ClusterArea):
         self, cluster: dict[str, Any], cmek: dict[str, Any], running: str, final: str, failed: str
     ) -> None:
         """Show ``running`` for Timings.cmek seconds, then ``final`` (or the failure)."""
-
-        def done(failure: str | None) -> None:
-            cmek["status"] = failure or final
-
-        cmek["status"] = running
-        self.fake.jobs.start("cmek", done, failed=failed, key=("cmek", cluster["id"]))
+        self.fake.jobs.track(
+            "cmek", cmek, "status", running, final, failed=failed, key=("cmek", cluster["id"])
+        )
 
     @handles("CockroachCloud_GetCMEKClusterInfo")
     async def get(self, call: Call) -> web.StreamResponse:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import validation as v
 from ..call import Call
 from ..common import already_exists, new_id, not_found, ok, precondition
 from ..errors import invalid
@@ -82,8 +83,7 @@ class EgressPrivateEndpoints(ClusterArea):
         body = await call.body()
         if body["region"] not in {r["name"] for r in cluster["regions"]}:
             raise invalid(f"region: {body['region']!r} is not one of the cluster's regions")
-        if not body["target_service_identifier"]:
-            raise invalid("target_service_identifier: must not be empty")
+        v.non_empty(body["target_service_identifier"], "target_service_identifier")
         require_plan(cluster, "ADVANCED", "egress private endpoints")
         octets = os.urandom(2)
         endpoint = {
@@ -176,8 +176,7 @@ class EgressRules(ClusterArea):
         data = self.rules[cluster["id"]]
         if key and key in data.idempotency and data.idempotency[key] in data.by_id:
             return ok({"rule": data.by_id[data.idempotency[key]]})
-        if not body["name"]:
-            raise invalid("name: must not be empty")
+        v.non_empty(body["name"], "name")
         _check_rule(body)
         require_plan(cluster, "ADVANCED", "egress rules")
         if any(r["name"] == body["name"] for r in data.by_id.values()):
@@ -231,11 +230,13 @@ class EgressRules(ClusterArea):
         body = await call.body()
         require_plan(cluster, "ADVANCED", "an egress traffic policy")
         final = "ALLOW_ALL" if body["allow_all"] else "DEFAULT_DENY"
-
-        def done(failure: str | None) -> None:
-            cluster["egress_traffic_policy"] = failure or final
-
-        cluster["egress_traffic_policy"] = "UPDATING"
-        self.fake.jobs.start("egress_policy", done, key=("egress_policy", cluster["id"]))
+        self.fake.jobs.track(
+            "egress_policy",
+            cluster,
+            "egress_traffic_policy",
+            "UPDATING",
+            final,
+            key=("egress_policy", cluster["id"]),
+        )
         call.applied(cluster=cluster)
         return ok({})

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import validation as v
 from ..call import Call
 from ..common import not_found, ok
 from ..errors import invalid
@@ -49,8 +50,7 @@ class LogExport(ClusterArea):
         cluster = self.cluster_for(call, mutate=True)
         spec = await call.body()
         for name in ("log_name", "auth_principal"):
-            if not spec[name]:
-                raise invalid(f"{name}: must not be empty")
+            v.non_empty(spec[name], name)
         if spec["type"] == "AZURE_LOG_ANALYTICS" and not spec.get("azure_shared_key"):
             raise invalid("azure_shared_key: is required for AZURE_LOG_ANALYTICS")
         for i, group in enumerate(spec.get("groups", [])):
@@ -115,10 +115,9 @@ class MetricExports(ClusterArea):
     async def _enable(self, call: Call, kind: str) -> web.StreamResponse:
         cluster = self.cluster_for(call, mutate=True)
         body = await call.body()
-        info: dict[str, Any] = {"cluster_id": cluster["id"], "status": "ENABLED"}
+        info: dict[str, Any] = {"cluster_id": cluster["id"], "status": "ENABLING"}
         if kind == "datadog":
-            if not body["api_key"]:
-                raise invalid("api_key: must not be empty")
+            v.non_empty(body["api_key"], "api_key")
             info.update(site=body["site"], api_key=_mask(body["api_key"]))
         elif kind == "cloudwatch":
             if not body["role_arn"].startswith("arn:aws:iam::"):
@@ -137,7 +136,6 @@ class MetricExports(ClusterArea):
                 for r in cluster["regions"]
             }
         info["user_message"] = ""
-        info["status"] = "ENABLING"
         self.exports[cluster["id"]][kind] = info
 
         def enabled(failure: str | None) -> None:

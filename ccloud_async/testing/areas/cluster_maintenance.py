@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import validation as v
 from ..call import Call
-from ..common import new_id, not_found, ok, timestamp
+from ..common import new_id, not_found, ok, parse_time, timestamp
 from ..errors import invalid
 from ..paging import page
 from ._base import handles
@@ -93,7 +92,7 @@ class _Blackouts:
 
 
 def _check_blackout(start: str, end: str) -> dict[str, str]:
-    begin, finish = v.date_time(start, "start_time"), v.date_time(end, "end_time")
+    begin, finish = parse_time(start, "start_time"), parse_time(end, "end_time")
     if finish <= begin:
         raise invalid("end_time: must be after start_time")
     if finish - begin > _MAX_BLACKOUT:
@@ -189,7 +188,7 @@ class VersionDeferral(ClusterArea):
             if "deferred_until" not in body:
                 raise invalid("deferred_until: is required for FIXED_DEFERRAL")
             deferral["deferred_until"] = timestamp(
-                v.date_time(body["deferred_until"], "deferred_until")
+                parse_time(body["deferred_until"], "deferred_until")
             )
         self.deferrals[cluster["id"]] = deferral
         call.applied(cluster=cluster)

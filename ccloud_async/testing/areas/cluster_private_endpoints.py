@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import validation as v
 from ..call import Call
 from ..common import already_exists, new_id, not_found, ok, precondition
 from ..errors import invalid
@@ -58,7 +59,7 @@ def _service(cluster: dict[str, Any], region: str) -> dict[str, Any]:
     service: dict[str, Any] = {
         "region_name": region,
         "cloud_provider": provider,
-        "status": "AVAILABLE",
+        "status": "CREATING",
         "name": name,
         "endpoint_service_id": service_id,
         "availability_zone_ids": zones,
@@ -100,9 +101,7 @@ class PrivateEndpoints(ClusterArea):
         await call.body()
         data = self.endpoints[cluster["id"]]
         if not data.services:
-            services = data.services = [
-                {**_service(cluster, r["name"]), "status": "CREATING"} for r in cluster["regions"]
-            ]
+            services = data.services = [_service(cluster, r["name"]) for r in cluster["regions"]]
 
             def done(failure: str | None) -> None:
                 for service in services:
@@ -121,9 +120,7 @@ class PrivateEndpoints(ClusterArea):
     async def add_connection(self, call: Call) -> web.StreamResponse:
         cluster = self.cluster_for(call, mutate=True)
         body = await call.body()
-        endpoint_id = body["endpoint_id"]
-        if not endpoint_id:
-            raise invalid("endpoint_id: must not be empty")
+        endpoint_id = v.non_empty(body["endpoint_id"], "endpoint_id")
         data = self.endpoints[cluster["id"]]
         if not data.services:
             raise precondition("create the cluster's private endpoint services first")

@@ -25,7 +25,7 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call
-from ..common import new_id, not_found, ok, precondition, timestamp
+from ..common import new_id, not_found, ok, parse_time, precondition, timestamp
 from ..errors import invalid
 from ..paging import page
 from ._base import Area, handles
@@ -235,7 +235,7 @@ class ReplicationStreams(Area):
         if "failover_at" in body:
             if target != "FAILING_OVER":
                 raise invalid("failover_at: only allowed with status FAILING_OVER")
-            failover_at = v.date_time(body["failover_at"], "failover_at")
+            failover_at = parse_time(body["failover_at"], "failover_at")
         now = self.timeline.now()
         stream = self._stream(call, now)
         if stream.status in _ALREADY[target] and (

@@ -83,8 +83,7 @@ class SqlUsers(ClusterArea):
         cluster = self.cluster_for(call, mutate=True)
         body = await call.body()
         name = _name(body["name"], "name")
-        if not body["password"]:
-            raise invalid("password: must not be empty")
+        v.non_empty(body["password"], "password")
         data = self.users[cluster["id"]]
         if name in data.hashes:
             raise already_exists(f"SQL user {name!r} already exists")
@@ -106,8 +105,7 @@ class SqlUsers(ClusterArea):
         cluster = self.cluster_for(call, mutate=True)
         name = self._user(call, cluster)
         body = await call.body()
-        if not body["password"]:
-            raise invalid("password: must not be empty")
+        v.non_empty(body["password"], "password")
         self.users[cluster["id"]].hashes[name] = _hash(body["password"])
         call.applied(cluster=cluster)
         return ok({"name": name})

@@ -19,7 +19,6 @@ An update changing only labels, delete protection or the folder is instant.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call
-from ..common import Timeline, already_exists, not_found, ok, precondition
+from ..common import Timeline, already_exists, new_id, not_found, ok, precondition
 from ..errors import invalid
 from ..paging import keyset_page, page_limit
 from ..timings import Jobs
@@ -115,7 +114,7 @@ class ClusterStore:
         if ("serverless" in spec) == ("dedicated" in spec):
             raise invalid("spec: must hold exactly one of serverless, dedicated")
 
-        cluster_id = str(uuid.uuid4())
+        cluster_id = new_id()
         cluster: dict[str, Any] = {
             "id": cluster_id,
             "name": name,

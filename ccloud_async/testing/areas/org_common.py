@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import paging
-from ..common import Timeline, timestamp
+from ..common import Timeline, new_id, timestamp
 from ._base import Area
 
 __all__ = ["OrgArea", "OrgState", "keyset_page"]
@@ -61,7 +61,7 @@ class OrgState:
     created: dict[str, str] = field(default_factory=dict)  # object id -> creation time
 
     def __post_init__(self) -> None:
-        org_id = str(uuid.uuid4())
+        org_id = new_id()
         self.organization = {
             "id": org_id,
             "label": "acme-corp",

@@ -10,14 +10,13 @@ an empty folder (no child folders, no live clusters) can be deleted (400 code 9)
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from aiohttp import web
 
 from ..call import Call
-from ..common import not_found, ok
-from ..errors import ALREADY_EXISTS, FAILED_PRECONDITION, ApiError, invalid
+from ..common import already_exists, new_id, not_found, ok, precondition
+from ..errors import invalid
 from ._base import handles
 from .org_common import OrgArea, OrgState, keyset_page
 
@@ -65,7 +64,7 @@ class Folders(OrgArea):
                 and other["name"] == name
                 and other["resource_id"] != folder_id
             ):
-                raise ApiError(409, ALREADY_EXISTS, f"a folder named {name!r} already exists here")
+                raise already_exists(f"a folder named {name!r} already exists here")
 
     def _check_parent(self, parent_id: str, folder_id: str | None) -> None:
         if parent_id != ROOT and parent_id not in self.org.folders:
@@ -90,7 +89,7 @@ class Folders(OrgArea):
         parent_id = body.get("parent_id") or ROOT
         self._check_parent(parent_id, None)
         self._check_name(body["name"], parent_id, None)
-        folder_id = str(uuid.uuid4())
+        folder_id = new_id()
         self.org.stamp(folder_id)
         folder = self.org.folders[folder_id] = {
             "resource_id": folder_id,
@@ -144,7 +143,7 @@ class Folders(OrgArea):
         if any(f["parent_id"] == folder_id for f in self.org.folders.values()) or self._clusters_in(
             folder_id
         ):
-            raise ApiError(400, FAILED_PRECONDITION, "folder is not empty")
+            raise precondition("folder is not empty")
         del self.org.folders[folder_id]
         call.applied(payload=folder_id)
         return ok({})

@@ -5,14 +5,14 @@ an identity map. They are recorded only: the emulator's JWT keys are ``FakeCloud
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from aiohttp import web
 
+from .. import validation as v
 from ..call import Call
-from ..common import not_found, ok
-from ..errors import ALREADY_EXISTS, ApiError, invalid
+from ..common import already_exists, new_id, not_found, ok
+from ..errors import invalid
 from ._base import handles
 from .org_common import OrgArea, keyset_page
 
@@ -35,15 +35,15 @@ class JwtIssuers(OrgArea):
                 i["issuer_url"] == url and i["id"] != issuer_id
                 for i in self.org.jwt_issuers.values()
             ):
-                raise ApiError(409, ALREADY_EXISTS, f"a JWT issuer for {url!r} already exists")
-        if "audience" in body and not body["audience"]:
-            raise invalid("audience: must not be empty")
+                raise already_exists(f"a JWT issuer for {url!r} already exists")
+        if "audience" in body:
+            v.non_empty(body["audience"], "audience")
 
     @handles("CockroachCloud_AddJWTIssuer", audit="ADD_JWT_ISSUER")
     async def add(self, call: Call) -> web.StreamResponse:
         body = await call.body()
         self._check(body, None)
-        issuer_id = str(uuid.uuid4())
+        issuer_id = new_id()
         self.org.stamp(issuer_id)
         issuer = self.org.jwt_issuers[issuer_id] = {
             "id": issuer_id,

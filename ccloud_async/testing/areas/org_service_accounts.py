@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import secrets
 import string
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import validation as v
 from ..call import Call
-from ..common import not_found, ok
-from ..errors import invalid
+from ..common import new_id, not_found, ok
 from ._base import handles
 from .org_common import OrgArea, keyset_page
 from .org_roles import checked_roles
@@ -54,11 +53,9 @@ class ServiceAccounts(OrgArea):
     @handles("CockroachCloud_CreateServiceAccount", audit="CREATE_SERVICE_ACCOUNT")
     async def create(self, call: Call) -> web.StreamResponse:
         body = await call.body()
-        name = body["name"]
-        if not name.strip():
-            raise invalid("name: must not be empty")
+        name = v.non_empty(body["name"], "name", strip=True)
         roles = checked_roles(self.fake, body["roles"], "roles")
-        account_id = str(uuid.uuid4())
+        account_id = new_id()
         self.org.service_accounts[account_id] = {
             "id": account_id,
             "name": name,
@@ -85,8 +82,8 @@ class ServiceAccounts(OrgArea):
         account_id = call.params["id"]
         self._account(account_id)
         body = await call.body()
-        if "name" in body and not body["name"].strip():
-            raise invalid("name: must not be empty")
+        if "name" in body:
+            v.non_empty(body["name"], "name", strip=True)
         self.org.service_accounts[account_id].update(body)
         call.applied(payload=account_id)
         return ok(self._account(account_id))
@@ -114,9 +111,7 @@ class ApiKeys(OrgArea):
     @handles("CockroachCloud_CreateApiKey", audit="CREATE_API_KEY")
     async def create(self, call: Call) -> web.StreamResponse:
         body = await call.body()
-        name = body["name"]
-        if not name.strip():
-            raise invalid("name: must not be empty")
+        name = v.non_empty(body["name"], "name", strip=True)
         account_id = body["service_account_id"]
         if account_id not in self.org.service_accounts:
             raise not_found("service account")
@@ -154,8 +149,8 @@ class ApiKeys(OrgArea):
     async def update(self, call: Call) -> web.StreamResponse:
         key = self._key(call.params["id"])
         body = await call.body()
-        if "name" in body and not body["name"].strip():
-            raise invalid("name: must not be empty")
+        if "name" in body:
+            v.non_empty(body["name"], "name", strip=True)
         key.update(body)
         call.applied(payload=key["id"])
         return ok(key)

@@ -81,6 +81,9 @@ def _schemas() -> list[dict[str, Any]]:
     ]
 
 
+# Built once; handlers answer copies (``_schema``) and never change these.
+_SCHEMAS: tuple[dict[str, Any], ...] = tuple(_schemas())
+
 _RESOURCE_TYPES = (
     ("User", "/Users", USER, "User Account"),
     ("Group", "/Groups", GROUP, "Group"),
@@ -153,12 +156,12 @@ class ScimDiscovery(Area):
 
     @handles("CockroachCloud_GetSchemas")
     async def schemas(self, call: Call) -> web.StreamResponse:
-        found = [_schema(call, s) for s in _schemas()]
+        found = [_schema(call, s) for s in _SCHEMAS]
         return ok(list_response(found, call.request.query, lambda s: s))
 
     @handles("CockroachCloud_GetSchema")
     async def schema(self, call: Call) -> web.StreamResponse:
-        for s in _schemas():
+        for s in _SCHEMAS:
             if s["id"] == call.params["schemaId"]:
                 return ok(project(_schema(call, s), call.request.query))
         raise not_found("schema")

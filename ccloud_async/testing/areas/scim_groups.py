@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +19,8 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call
-from ..common import not_found, ok
-from ..errors import ALREADY_EXISTS, ApiError, invalid
+from ..common import already_exists, new_id, not_found, ok
+from ..errors import invalid
 from ._base import handles
 from .org_common import OrgArea
 from .scim_common import (
@@ -72,11 +71,10 @@ class ScimGroups(OrgArea):
         return result
 
     def _check_name(self, name: str, group_id: str | None) -> None:
-        if not name.strip():
-            raise invalid("displayName: must not be empty")
+        v.non_empty(name, "displayName", strip=True)
         for other in self.org.groups.values():
             if other["id"] != group_id and other["displayName"].lower() == name.lower():
-                raise ApiError(409, ALREADY_EXISTS, f"a group named {name!r} already exists")
+                raise already_exists(f"a group named {name!r} already exists")
 
     def _list(self, call: Call, params: Mapping[str, Any]) -> web.StreamResponse:
         wanted = parse_filter(params.get("filter"), _GROUP_FILTERS)
@@ -114,7 +112,7 @@ class ScimGroups(OrgArea):
         require_schema(body, GROUP)
         self._check_name(body["displayName"], None)
         new_members = self._members(body.get("members", []), "members")
-        group_id = str(uuid.uuid4())
+        group_id = new_id()
         now = self.org.stamp(group_id)
         new: dict[str, Any] = {
             "id": group_id,

@@ -10,7 +10,6 @@ anything changes; ``userName`` is unique, case-insensitively (409).
 from __future__ import annotations
 
 import copy
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,8 +17,8 @@ from aiohttp import web
 
 from .. import validation as v
 from ..call import Call
-from ..common import not_found, ok
-from ..errors import ALREADY_EXISTS, ApiError, invalid
+from ..common import already_exists, new_id, not_found, ok
+from ..errors import invalid
 from ._base import handles
 from .org_common import OrgArea, OrgState
 from .scim_common import (
@@ -48,7 +47,7 @@ def _check_user_fields(org: OrgState, user: dict[str, Any], user_id: str | None)
         raise invalid("userName: is required")
     for other in org.users.values():
         if other["id"] != user_id and other["userName"].lower() == user_name.lower():
-            raise ApiError(409, ALREADY_EXISTS, f"userName {user_name!r} is already taken")
+            raise already_exists(f"userName {user_name!r} is already taken")
 
 
 def _user_defaults(user: dict[str, Any]) -> None:
@@ -175,7 +174,7 @@ class ScimUsers(OrgArea):
     async def create(self, call: Call) -> web.StreamResponse:
         body = await call.body()
         require_schema(body, USER)
-        user_id = str(uuid.uuid4())
+        user_id = new_id()
         now = self.org.stamp(user_id)
         new = {k: copy.deepcopy(body[k]) for k in _USER_FIELDS if k in body}
         _user_defaults(new)
