@@ -35,11 +35,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from a checkout
-    sys.path.insert(0, str(ROOT))
+TOOLS = ROOT / "tools"
+for _path in (ROOT, TOOLS):  # run as a script from a checkout; tools/ is not a package
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 import griffe  # noqa: E402
 import msgspec  # noqa: E402
+from generate_blocking import _is_overload, _methods  # noqa: E402
 
 from ccloud_async import errors as errors_module  # noqa: E402
 from ccloud_async import models  # noqa: E402
@@ -47,7 +50,6 @@ from ccloud_async._generated.namespaces import Namespaces  # noqa: E402
 from ccloud_async._generated.operations import OPERATIONS  # noqa: E402
 from ccloud_async.limiters.redis import LimiterUnavailableError  # noqa: E402
 from ccloud_async.operations import Operation  # noqa: E402
-from ccloud_async.resources._base import Resource  # noqa: E402
 
 OUT = ROOT / "docs" / "reference"
 SNAPSHOT = ROOT / "ccloud_async" / "_spec" / "openapi.json"
@@ -151,13 +153,15 @@ def _is_enum(value: object) -> bool:
 
 MODEL_NAMES = sorted(n for n in models._generated.__all__ if _is_struct(getattr(models, n)))
 ENUM_NAMES = sorted(n for n in models._generated.__all__ if _is_enum(getattr(models, n)))
+_MODELS = frozenset(MODEL_NAMES)  # for membership tests
+_ENUMS = frozenset(ENUM_NAMES)
 
 
 def _link(name: str, from_dir: str = "") -> str | None:
     prefix = "../" if from_dir else ""
-    if name in MODEL_NAMES:
+    if name in _MODELS:
         return f"{prefix}{MODEL_PAGE}#{name}"
-    if name in ENUM_NAMES:
+    if name in _ENUMS:
         return f"{prefix}{ENUM_PAGE}#{name}"
     return None
 
@@ -258,10 +262,10 @@ def _default_text(field: msgspec.structs.FieldInfo) -> str:
         return "left out of the JSON unless given"
     if field.default is msgspec.NODEFAULT:
         return ""  # a fresh empty list or dict
-    if field.default in (None, "", 0, False) and not isinstance(field.default, enum.Enum):
-        return ""
     if isinstance(field.default, enum.Enum):
         return f"default `{field.default.value}`"
+    if field.default in (None, "", 0, False):
+        return ""
     return f"default `{field.default!r}`"
 
 
@@ -280,8 +284,8 @@ def _model_usage() -> dict[str, list[str]]:
             if field_name.startswith("__"):
                 continue
             for token in set(re.findall(r"\w+", annotation)):
-                if token in MODEL_NAMES or token in ENUM_NAMES:
-                    page = "" if token in MODEL_NAMES else MODEL_PAGE
+                if token in _MODELS or token in _ENUMS:
+                    page = "" if token in _MODELS else MODEL_PAGE
                     where = f"[{model_name}]({page}#{model_name})"
                     used[token].append(f"field `{field_name}` of {where}")
     return used
@@ -310,8 +314,7 @@ All models are [msgspec](https://jcristharif.com/msgspec/) Structs in
 """
 
 
-def model_page(facts: dict[str, SchemaFacts]) -> str:
-    used = _model_usage()
+def model_page(facts: dict[str, SchemaFacts], used: dict[str, list[str]]) -> str:
     out = [MARK, "# Models", "", CONVENTIONS]
     out.append(f"{len(MODEL_NAMES)} models, in alphabetical order.\n")
     for name in MODEL_NAMES:
@@ -324,9 +327,9 @@ def model_page(facts: dict[str, SchemaFacts]) -> str:
         if users:
             out.append("Used as: " + "; ".join(sorted(set(users))) + ".\n")
         annotations = _annotations(cls)
-        secret: frozenset[str] = getattr(cls, "__secret_fields__", frozenset())
+        secret: frozenset[str] = cls.__secret_fields__
         properties = fact.properties if fact else {}
-        required = set(fact.required if fact else ()) | set(getattr(cls, "__required_fields__", ()))
+        required = set(fact.required if fact else ())
         fields = msgspec.structs.fields(cls)
         if not fields:
             out.append("No fields: an empty JSON object.\n")
@@ -342,7 +345,7 @@ def model_page(facts: dict[str, SchemaFacts]) -> str:
             wire = _wire_note(prop)
             if wire:
                 notes.append(wire)
-            if field.name in secret or field.encode_name in secret:
+            if field.name in secret:
                 notes.append("secret: masked in `repr`")
             if field.required:
                 notes.append("must be passed")
@@ -365,8 +368,7 @@ def model_page(facts: dict[str, SchemaFacts]) -> str:
     return "\n".join(out)
 
 
-def enum_page() -> str:
-    used = _model_usage()
+def enum_page(used: dict[str, list[str]]) -> str:
     by_class = {cls: name for name, cls in models.SCHEMAS.items() if _is_enum(cls)}
     out = [
         MARK,
@@ -402,32 +404,6 @@ def enum_page() -> str:
 def namespace_classes() -> dict[str, type]:
     hints = typing.get_type_hints(Namespaces)
     return {name: hints[name] for name in Namespaces.NAMES}
-
-
-def _defining_classes(cls: type) -> list[type]:
-    return [k for k in cls.__mro__ if issubclass(k, Resource) and k is not Resource]
-
-
-def _class_functions(cls: type) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """Public methods written in ``cls``'s own source: name -> overloads and definition."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    body = tree.body[0]
-    assert isinstance(body, ast.ClassDef)
-    found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for node in body.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not (
-            node.name.startswith("_")
-        ):
-            found.setdefault(node.name, []).append(node)
-    return found
-
-
-def _is_overload(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(
-        (isinstance(d, ast.Name) and d.id == "overload")
-        or (isinstance(d, ast.Attribute) and d.attr == "overload")
-        for d in node.decorator_list
-    )
 
 
 def render_signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
@@ -510,13 +486,13 @@ def _resend_line(op: Operation) -> str:
 
 
 def _summary(doc: str | None, op: Operation | None) -> str:
+    """The docstring without its ``METHOD path`` line (the facts list says it): in
+    backticks, or bare when too long for them (``tools/generate.py``'s ``_docstring``)."""
     if not doc:
         return ""
-    lines = [
-        line
-        for line in doc.strip().splitlines()
-        if op is None or line.strip() != f"``{op.http_method} {op.path}``"
-    ]
+    request = f"{op.http_method} {op.path}" if op is not None else None
+    http_lines = {request, f"``{request}``"} if request else set()
+    lines = [line for line in doc.strip().splitlines() if line.strip() not in http_lines]
     return _docstring_blocks(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)))
 
 
@@ -529,20 +505,25 @@ class Method:
     doc: str
 
 
+_OPERATION_OF = {op.method: op for op in OPERATIONS.values()}  # "namespace.name" -> op
+
+
 def namespace_methods(namespace: str, cls: type) -> list[Method]:
-    by_method = {op.method: op for op in OPERATIONS.values()}
-    seen: dict[str, Method] = {}
-    order: list[str] = []
-    for klass in reversed(_defining_classes(cls)):  # generated first, then additions
-        for name, nodes in _class_functions(klass).items():
-            overloads = [n for n in nodes if _is_overload(n)]
-            shown = overloads or [n for n in nodes if not _is_overload(n)][-1:]
-            op = by_method.get(f"{namespace}.{name}")
-            doc = inspect.getdoc(getattr(cls, name)) or ""
-            if name not in seen:
-                order.append(name)
-            seen[name] = Method(namespace, name, op, tuple(render_signature(n) for n in shown), doc)
-    return [seen[name] for name in order]
+    """The public methods of a namespace class, generated ones first, then the additions
+    of its hand-written subclass: the walk of ``tools/generate_blocking.py``."""
+    found = []
+    for method in _methods(cls):
+        shown = [v for v in method.variants if _is_overload(v)] or method.variants[-1:]
+        found.append(
+            Method(
+                namespace,
+                method.name,
+                _OPERATION_OF.get(f"{namespace}.{method.name}"),
+                tuple(render_signature(node) for node in shown),
+                inspect.getdoc(getattr(cls, method.name)) or "",
+            )
+        )
+    return found
 
 
 def method_section(method: Method) -> str:
@@ -629,7 +610,7 @@ def namespace_page(namespace: str, cls: type, methods: list[Method]) -> str:
     return "\n".join(out)
 
 
-def operations_page(pages: dict[str, list[Method]]) -> str:
+def operations_page() -> str:
     out = [
         MARK,
         "# Operations",
@@ -661,26 +642,24 @@ def _error_classes() -> list[type[BaseException]]:
     return [*found, LimiterUnavailableError]
 
 
-def _tree(root: type, classes: list[type], depth: int = 0) -> Iterator[str]:
+def _tree(root: type, classes: list[type], depth: int = 0) -> Iterator[tuple[int, type]]:
+    """``(depth, class)`` from ``root`` down, each class before its subclasses."""
+    yield depth, root
+    for child in classes:
+        if root in child.__bases__:
+            yield from _tree(child, classes, depth + 1)
+
+
+def _tree_line(depth: int, cls: type) -> str:
     builtins = [
-        b.__name__ for b in root.__bases__ if b.__module__ == "builtins" and b is not Exception
+        b.__name__ for b in cls.__bases__ if b.__module__ == "builtins" and b is not Exception
     ]
     extra = f" ({', '.join(builtins)})" if builtins else ""
-    yield "    " * depth + root.__name__ + extra
-    children = [c for c in classes if root in c.__bases__]
-    for child in children:
-        yield from _tree(child, classes, depth + 1)
-
-
-def _tree_order(root: type, classes: list[type]) -> Iterator[type]:
-    yield root
-    for child in [c for c in classes if root in c.__bases__]:
-        yield from _tree_order(child, classes)
+    return "    " * depth + cls.__name__ + extra
 
 
 def errors_page() -> str:
-    classes = _error_classes()
-    root = errors_module.CloudError
+    tree = list(_tree(errors_module.CloudError, _error_classes()))
     statuses = [301, 400, 401, 403, 404, 409, 412, 422, 429, 500, 502, 503, 504]
     out = [
         MARK,
@@ -692,7 +671,7 @@ def errors_page() -> str:
         "work. The errors guide says when each is raised and what is retried first.",
         "",
         "```text",
-        *_tree(root, classes),
+        *(_tree_line(depth, cls) for depth, cls in tree),
         "```",
         "",
         "## HTTP status to class",
@@ -714,7 +693,7 @@ def errors_page() -> str:
         "## Classes",
         "",
     ]
-    for cls in _tree_order(root, classes):
+    for _, cls in tree:
         out.append(directive(f"{cls.__module__}.{cls.__name__}", heading_level=3))
     return "\n".join(out)
 
@@ -737,7 +716,7 @@ def client_page(classes: dict[str, type], methods: dict[str, list[Method]]) -> s
         "# The client",
         "",
         "`CockroachCloud` is the one entry point: create it (anywhere, even outside an",
-        "event loop), use it with `async with`, and call the API through its 27",
+        f"event loop), use it with `async with`, and call the API through its {len(classes)}",
         "namespaces.",
         "",
         "| Namespace | Methods | What it covers |",
@@ -868,12 +847,13 @@ def build_pages() -> dict[str, str]:
     """Relative path under ``docs/reference/`` -> page text."""
     classes = namespace_classes()
     methods = {ns: namespace_methods(ns, cls) for ns, cls in classes.items()}
+    used = _model_usage()
     pages: dict[str, str] = {
         "index.md": index_page(classes, methods),
         "client.md": client_page(classes, methods),
-        "operations.md": operations_page(methods),
-        MODEL_PAGE: model_page(_schema_facts()),
-        ENUM_PAGE: enum_page(),
+        "operations.md": operations_page(),
+        MODEL_PAGE: model_page(_schema_facts(), used),
+        ENUM_PAGE: enum_page(used),
         "errors.md": errors_page(),
         "helpers.md": objects_page(
             "Pagers, streams, waiters and fleets",

@@ -3,58 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from ..support.emulator_process import Emulator, cli_env, start_emulator, stop_emulator
+
 KEY = "cli-test-key"
 PASSWORD = "s3cret-Pa55word-xyz"
-
-
-def cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKROACH_")}
-    env.pop("NO_COLOR", None)
-    return env
-
-
-@dataclass
-class Emulator:
-    url: str
-    process: subprocess.Popen[str]
-
-
-def start_emulator(*args: str, cli: bool = False) -> Emulator:
-    """``python -m ccloud_async.testing --port 0 ...``; waits for its URL."""
-    command = ["-m", "ccloud_async.cli", "emulator"] if cli else ["-m", "ccloud_async.testing"]
-    process = subprocess.Popen(
-        [sys.executable, *command, "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=cli_env(),
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert "listening on " in line, line
-    return Emulator(line.split("listening on ", 1)[1].strip(), process)
-
-
-def stop_emulator(emulator: Emulator) -> int:
-    emulator.process.send_signal(signal.SIGINT)
-    try:
-        return emulator.process.wait(10)
-    finally:
-        if emulator.process.poll() is None:
-            emulator.process.kill()
-            emulator.process.wait()
-        if emulator.process.stdout is not None:
-            emulator.process.stdout.close()
 
 
 @pytest.fixture(scope="module")

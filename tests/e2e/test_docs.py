@@ -15,14 +15,12 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,17 +31,17 @@ from ccloud_async._generated.namespaces import Namespaces
 from ..support.doc_blocks import (
     Block,
     blocks,
-    clean_env,
     command_lines,
     imported_names,
-    redis_server,
     run_command,
     run_mypy_strict,
     run_program,
     run_user_tests,
-    standalone_emulator,
     write_user_project,
 )
+from ..support.emulator_process import clean_env, standalone_emulator
+from ..support.redis_process import RedisServer
+from ..support.tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -58,17 +56,7 @@ COMMANDS = [b for b in BLOCKS if b.kind == "commands"]
 # One API key per program or command block: each stays in a rate-limit window of its own.
 KEYS = {str(b): f"doc-key-{i}" for i, b in enumerate(PROGRAMS + COMMANDS)}
 NEWER_SPEC = ROOT.parent / "shared" / "openapi" / "openapi.pr118-sync-openapi-spec.json"
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "ccloud_docs_reference", ROOT / "tools" / "docs_reference.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+TOOL = load_tool("docs_reference")
 
 
 # --------------------------------------------------------------------------- the site
@@ -90,17 +78,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def namespace_html(site: Path) -> dict[str, str]:
+    """Each namespace's built reference page: namespace -> HTML."""
+    pages = site / "reference" / "namespaces"
+    return {ns: (pages / ns / "index.html").read_text("utf-8") for ns in Namespaces.NAMES}
+
+
 def test_reference_pages_are_up_to_date() -> None:
     problems: list[str] = []
-    assert _tool().main(["--check"], report=problems.append) == 0, "\n".join(problems)
+    assert TOOL.main(["--check"], report=problems.append) == 0, "\n".join(problems)
 
 
-def test_every_operation_is_in_the_built_reference(site: Path) -> None:
+def test_every_operation_is_in_the_built_reference(namespace_html: dict[str, str]) -> None:
     found = 0
     for op in OPERATIONS.values():
         namespace, name = op.method.split(".", 1)
-        page = site / "reference" / "namespaces" / namespace / "index.html"
-        html = page.read_text("utf-8")
+        html = namespace_html[namespace]
         assert f'id="{namespace}.{name}"' in html, op.method
         assert f"<code>{op.http_method} {op.path}</code>" in html, op.method
         found += 1
@@ -124,19 +118,17 @@ def test_every_namespace_and_model_has_its_place(site: Path) -> None:
         assert name in errors
 
 
-def test_operations_link_to_the_official_reference(site: Path) -> None:
-    tool = _tool()
-    html = (site / "reference" / "namespaces" / "clusters" / "index.html").read_text("utf-8")
+def test_operations_link_to_the_official_reference(namespace_html: dict[str, str]) -> None:
+    html = namespace_html["clusters"]
     get = OPERATIONS["CockroachCloud_GetCluster"]
-    url = tool.api_reference_url(get)
+    url = TOOL.api_reference_url(get)
     assert (
         url == "https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/clusters/-cluster_id-"
     )
     assert f'href="{url}"' in html
     for op in OPERATIONS.values():
         namespace = op.method.split(".", 1)[0]
-        page = site / "reference" / "namespaces" / namespace / "index.html"
-        assert tool.api_reference_url(op) in page.read_text("utf-8"), op.method
+        assert TOOL.api_reference_url(op) in namespace_html[namespace], op.method
 
 
 def test_the_reference_says_roles_paging_and_status(site: Path) -> None:
@@ -205,8 +197,8 @@ def emulator() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
+    with RedisServer() as server:
+        yield server.url
 
 
 def _env(block: Block, emulator: str, request: pytest.FixtureRequest) -> dict[str, str]:

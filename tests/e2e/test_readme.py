@@ -23,14 +23,13 @@ import pytest
 from ..support.doc_blocks import (
     Block,
     blocks,
-    clean_env,
     imported_names,
     run_mypy_strict,
     run_program,
     run_user_tests,
-    standalone_emulator,
     write_user_project,
 )
+from ..support.emulator_process import clean_env, standalone_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -38,12 +37,14 @@ BLOCKS = blocks(README, "README.md")
 PYTHON = [b for b in BLOCKS if b.lang == "python"]
 PROGRAMS = [b for b in PYTHON if b.kind == "program"]
 TEST_MODULES = [b for b in PYTHON if b.kind == "tests"]
+# One API key per program: each stays in a rate-limit window of its own.
+KEYS = {str(b): f"readme-key-{i}" for i, b in enumerate(PROGRAMS)}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
-    """A standalone emulator of its own for each program: a rate-limit window of its own."""
-    with standalone_emulator() as url:
+    """One standalone emulator for every program, which each call with a key of its own."""
+    with standalone_emulator(api_keys=tuple(KEYS.values())) as url:
         yield url
 
 
@@ -91,7 +92,7 @@ def test_every_name_the_prose_imports_resolves() -> None:
 
 @pytest.mark.parametrize("block", PROGRAMS, ids=str)
 def test_program_runs_as_written(block: Block, emulator: str, tmp_path: Path) -> None:
-    env = clean_env(COCKROACH_API_KEY="test-key", COCKROACH_SERVER=emulator)
+    env = clean_env(COCKROACH_API_KEY=KEYS[str(block)], COCKROACH_SERVER=emulator)
     done = run_program(block, tmp_path, env)
     assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
     assert done.stderr == "", f"{block}\n{done.stderr}"

